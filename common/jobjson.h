@@ -1,0 +1,26 @@
+#pragma once
+
+#include "job.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+
+namespace jobdesk {
+
+/// The one serializer of the job object: HTTP bodies, ZeroMQ replies, events
+/// and webhooks all go through it. Internal fields are never written.
+QJsonObject jobToJson(const Job &job);
+QByteArray jobToJsonBytes(const Job &job);
+
+/// Reads a job object as a client receives it (internal fields stay default).
+/// Returns false and sets `error` when a required field is missing or mistyped.
+bool jobFromJson(const QJsonObject &json, Job *job, QString *error = nullptr);
+
+QJsonObject resultInfoToJson(const ResultInfo &result);
+QJsonObject jobErrorToJson(const JobError &error);
+
+/// The HTTP path of a job and of its result.
+QString jobStatusPath(const QString &id);
+QString jobResultPath(const QString &id);
+
+} // namespace jobdesk

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <QJsonValue>
+#include <QString>
+
+namespace jobdesk {
+
+/// Milliseconds since the epoch as UTC RFC 3339 with milliseconds
+/// ("2026-11-26T10:00:00.123Z").
+QString formatTimestamp(qint64 msSinceEpoch);
+/// The same, or JSON null for 0 ("not yet").
+QJsonValue timestampOrNull(qint64 msSinceEpoch);
+/// Parses RFC 3339; returns 0 when the text is not a timestamp.
+qint64 parseTimestamp(const QString &text);
+/// Wall-clock now in milliseconds since the epoch.
+qint64 nowMs();
+
+} // namespace jobdesk

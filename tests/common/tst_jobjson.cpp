@@ -1,0 +1,197 @@
+#include "jobjson.h"
+#include "timeformat.h"
+#include "uuid7.h"
+
+#include <QJsonDocument>
+#include <QTest>
+
+using namespace jobdesk;
+
+Q_DECLARE_METATYPE(jobdesk::Job)
+
+class tst_JobJson : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void roundTrip_data();
+    void roundTrip();
+    void contractFields();
+    void resultOnlyWhenCompleted();
+    void rejectsIncomplete();
+    void timestamps();
+    void uuid7();
+};
+
+namespace {
+
+Job baseJob()
+{
+    Job j;
+    j.id = QStringLiteral("0193a0c4-5e1b-7c2d-9f31-2b6c0d1e8a4b");
+    j.kind = QStringLiteral("demo.sleep");
+    j.params = QJsonObject{{QStringLiteral("duration_s"), 5}};
+    j.createdAtMs = 1795000000123;
+    j.updatedAtMs = 1795000002500;
+    j.rev = 48213;
+    return j;
+}
+
+// Internal fields never travel, so a round trip compares the public view.
+Job publicView(Job j)
+{
+    Job defaults;
+    j.callbackUrl = defaults.callbackUrl;
+    j.fence = defaults.fence;
+    j.attemptLimit = defaults.attemptLimit;
+    j.interruptions = defaults.interruptions;
+    j.resultFile = defaults.resultFile;
+    return j;
+}
+
+} // namespace
+
+void tst_JobJson::roundTrip_data()
+{
+    QTest::addColumn<Job>("job");
+
+    QTest::newRow("fresh pending") << baseJob();
+
+    Job running = baseJob();
+    running.status = JobStatus::Processing;
+    running.progress = 45.0;
+    running.message = QStringLiteral("step 9 of 20");
+    running.etaS = 2.7;
+    running.attempt = 1;
+    running.startedAtMs = 1795000000130;
+    running.cancelRequested = true;
+    QTest::newRow("processing with eta and cancel requested") << running;
+
+    Job indeterminate = running;
+    indeterminate.progress.reset();
+    indeterminate.etaS.reset();
+    QTest::newRow("indeterminate progress") << indeterminate;
+
+    Job retrying = running;
+    retrying.status = JobStatus::Retrying;
+    retrying.cancelRequested = false;
+    retrying.nextAttemptAtMs = 1795000009000;
+    retrying.error = JobError{QStringLiteral("job_error"), QStringLiteral("failed at 50%")};
+    QTest::newRow("retrying with next attempt") << retrying;
+
+    Job done = running;
+    done.status = JobStatus::Completed;
+    done.progress = 100.0;
+    done.etaS.reset();
+    done.finishedAtMs = 1795000010000;
+    done.result = ResultInfo{QStringLiteral("result.json"), QStringLiteral("application/json"), 42,
+                             QStringLiteral("ab12")};
+    QTest::newRow("completed with result") << done;
+
+    Job dead = retrying;
+    dead.status = JobStatus::Failed;
+    dead.nextAttemptAtMs = 0;
+    dead.deadLetter = true;
+    dead.priority = -100;
+    dead.maxAttempts = 7;
+    dead.timeoutS = 1;
+    QTest::newRow("dead letter") << dead;
+
+    Job unicode = baseJob();
+    unicode.message = QStringLiteral("Größe \"quoted\" \\ ünïcødé \u2713");
+    unicode.params = QJsonObject{{QStringLiteral("nested"), QJsonObject{{QStringLiteral("a"), 1}}}};
+    QTest::newRow("unicode and nesting") << unicode;
+}
+
+void tst_JobJson::roundTrip()
+{
+    QFETCH(Job, job);
+    const QByteArray bytes = jobToJsonBytes(job);
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes);
+    QVERIFY(doc.isObject());
+    Job back;
+    QString error;
+    QVERIFY2(jobFromJson(doc.object(), &back, &error), qPrintable(error));
+    QCOMPARE(back, publicView(job));
+}
+
+void tst_JobJson::contractFields()
+{
+    Job j = baseJob();
+    j.callbackUrl = QStringLiteral("http://127.0.0.1/hook");
+    j.fence = 99;
+    j.resultFile = QStringLiteral("secret-name.bin");
+    const QJsonObject o = jobToJson(j);
+    const QStringList expected = {
+        QStringLiteral("id"), QStringLiteral("kind"), QStringLiteral("params"),
+        QStringLiteral("status"), QStringLiteral("progress"), QStringLiteral("message"),
+        QStringLiteral("eta_s"), QStringLiteral("priority"), QStringLiteral("attempt"),
+        QStringLiteral("max_attempts"), QStringLiteral("timeout_s"),
+        QStringLiteral("next_attempt_at"), QStringLiteral("cancel_requested"),
+        QStringLiteral("dead_letter"), QStringLiteral("error"), QStringLiteral("created_at"),
+        QStringLiteral("started_at"), QStringLiteral("updated_at"), QStringLiteral("finished_at"),
+        QStringLiteral("result"), QStringLiteral("status_url"), QStringLiteral("result_url"),
+        QStringLiteral("rev")};
+    QStringList keys = o.keys();
+    QStringList want = expected;
+    keys.sort();
+    want.sort();
+    QCOMPARE(keys, want); // internal fields (fence, result file, callback) never leak
+    QCOMPARE(o.value(QStringLiteral("status_url")).toString(),
+             QStringLiteral("/api/v1/jobs/0193a0c4-5e1b-7c2d-9f31-2b6c0d1e8a4b"));
+    QCOMPARE(o.value(QStringLiteral("created_at")).toString(),
+             formatTimestamp(1795000000123));
+    QVERIFY(o.value(QStringLiteral("started_at")).isNull());
+}
+
+void tst_JobJson::resultOnlyWhenCompleted()
+{
+    Job j = baseJob();
+    j.result = ResultInfo{QStringLiteral("r.txt"), QStringLiteral("text/plain"), 1, QStringLiteral("00")};
+    j.status = JobStatus::Processing;
+    QVERIFY(jobToJson(j).value(QStringLiteral("result_url")).isNull());
+    j.status = JobStatus::Completed;
+    QCOMPARE(jobToJson(j).value(QStringLiteral("result_url")).toString(),
+             jobResultPath(j.id));
+}
+
+void tst_JobJson::rejectsIncomplete()
+{
+    Job out;
+    QString error;
+    QVERIFY(!jobFromJson(QJsonObject{{QStringLiteral("status"), QStringLiteral("PENDING")}}, &out, &error));
+    QVERIFY(!error.isEmpty());
+    QVERIFY(!jobFromJson(QJsonObject{{QStringLiteral("id"), QStringLiteral("x")},
+                                     {QStringLiteral("status"), QStringLiteral("DONE")}},
+                         &out, &error));
+}
+
+void tst_JobJson::timestamps()
+{
+    QCOMPARE(formatTimestamp(0), QStringLiteral("1970-01-01T00:00:00.000Z"));
+    QCOMPARE(formatTimestamp(1795000000123), QStringLiteral("2026-11-18T11:06:40.123Z"));
+    QCOMPARE(parseTimestamp(formatTimestamp(1795000000123)), qint64(1795000000123));
+    QCOMPARE(parseTimestamp(QStringLiteral("not a time")), qint64(0));
+    QVERIFY(timestampOrNull(0).isNull());
+}
+
+void tst_JobJson::uuid7()
+{
+    QString previous;
+    QSet<QString> seen;
+    for (int i = 0; i < 5000; ++i) {
+        const QString id = newUuid7();
+        QVERIFY2(isUuid(id), qPrintable(id));
+        QCOMPARE(id.at(14), QLatin1Char('7')); // version
+        QVERIFY(QStringLiteral("89ab").contains(id.at(19))); // RFC 9562 variant
+        QVERIFY2(id > previous, "ids are time-ordered within a process");
+        seen.insert(id);
+        previous = id;
+    }
+    QCOMPARE(seen.size(), 5000);
+    QVERIFY(!isUuid(QStringLiteral("../../etc/passwd")));
+    QVERIFY(!isUuid(QStringLiteral("0193a0c4-5e1b-7c2d-9f31-2b6c0d1e8a4")));
+    QVERIFY(!isUuid(QStringLiteral("0193a0c4x5e1b-7c2d-9f31-2b6c0d1e8a4b")));
+}
+
+QTEST_APPLESS_MAIN(tst_JobJson)
+#include "tst_jobjson.moc"
