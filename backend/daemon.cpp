@@ -1,0 +1,227 @@
+#include "daemon.h"
+
+#include "controlchannel.h"
+#include "defaultpaths.h"
+#include "eventpublisher.h"
+#include "http/httpserver.h"
+#include "httpapi.h"
+#include "jobservice.h"
+#include "kindcatalog.h"
+#include "secretfile.h"
+#include "store/sqlitejobstore.h"
+#include "uuid7.h"
+#include "version.h"
+#include "workerpool/workersupervisor.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcDaemon, "jobdesk.daemon")
+
+namespace jobdesk {
+
+namespace {
+
+bool makePrivateDir(const QString &path, QString *error)
+{
+    if (!QDir().mkpath(path)) {
+        *error = QStringLiteral("cannot create %1").arg(path);
+        return false;
+    }
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                    QFileDevice::ExeOwner);
+    return true;
+}
+
+// The folder an ipc:// endpoint lives in must exist and be private: its
+// permissions are what authenticates local clients.
+bool prepareEndpoint(const QString &endpoint, QString *error)
+{
+    if (!endpoint.startsWith(QLatin1String("ipc://")))
+        return true;
+    const QString path = endpoint.mid(6);
+    return makePrivateDir(QFileInfo(path).absolutePath(), error);
+}
+
+QString workerProgram()
+{
+    const QString here = QCoreApplication::applicationDirPath();
+    for (const QString &candidate :
+         {here + QStringLiteral("/jobdesk-worker"),
+          here + QStringLiteral("/../lib/jobdesk/jobdesk-worker")}) {
+        if (QFileInfo(candidate).isExecutable())
+            return QFileInfo(candidate).canonicalFilePath();
+    }
+    return here + QStringLiteral("/jobdesk-worker");
+}
+
+// Results a worker began but never committed (it crashed, or so did we).
+void sweepTemporaryResults(const QString &resultsDir)
+{
+    QDirIterator it(resultsDir, {QStringLiteral("*.tmp")}, QDir::Files);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        if (QFile::remove(path))
+            qCInfo(lcDaemon) << "removed an unfinished result file" << path;
+    }
+}
+
+} // namespace
+
+Daemon::Daemon(DaemonConfig config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_epoch(newUuid7())
+{
+}
+
+Daemon::~Daemon()
+{
+    stop();
+}
+
+bool Daemon::start(QString *error, int *exitCode)
+{
+    *exitCode = 1;
+    if (!makePrivateDir(m_config.dataDir, error))
+        return false;
+
+    m_lock = std::make_unique<QLockFile>(QDir(m_config.dataDir).filePath(QStringLiteral("jobdeskd.lock")));
+    m_lock->setStaleLockTime(0); // stale only when its owner is gone
+    if (!m_lock->tryLock(0)) {
+        qint64 pid = 0;
+        QString host, app;
+        m_lock->getLockInfo(&pid, &host, &app);
+        *error = QStringLiteral("another jobdeskd (pid %1) is using the data dir %2")
+                     .arg(pid)
+                     .arg(m_config.dataDir);
+        *exitCode = 2;
+        return false;
+    }
+
+    QString token;
+    if (!m_config.noAuth) {
+        Result<QString> t = readOrCreateSecretFile(m_config.tokenFile, &generateApiToken);
+        if (!t) {
+            *error = QStringLiteral("--api-token-file: %1").arg(t.error().detail);
+            *exitCode = 2;
+            return false;
+        }
+        token = t.value();
+    }
+
+    const QString runtimeDir = defaultRuntimeDir(m_config.dataDir);
+    const QString resultsDir = QDir(m_config.dataDir).filePath(QStringLiteral("results"));
+    if (!makePrivateDir(runtimeDir, error) || !makePrivateDir(resultsDir, error) ||
+        !prepareEndpoint(m_config.controlEndpoint, error) ||
+        !prepareEndpoint(m_config.eventsEndpoint, error))
+        return false;
+    sweepTemporaryResults(resultsDir);
+
+    auto store = std::make_unique<SqliteJobStore>();
+    if (!store->open(m_config.dataDir)) {
+        *error = QStringLiteral("cannot open the job store in %1: %2")
+                     .arg(m_config.dataDir, store->lastError());
+        return false;
+    }
+    m_store = std::move(store);
+
+    WorkerSupervisor::Options workerOptions;
+    workerOptions.workerProgram = workerProgram();
+    workerOptions.workers = m_config.workers;
+    workerOptions.runtimeDir = runtimeDir;
+    workerOptions.resultsDir = resultsDir;
+    workerOptions.epoch = m_epoch;
+    m_workers = std::make_unique<WorkerSupervisor>(workerOptions);
+
+    JobService::Options serviceOptions;
+    serviceOptions.resultsDir = resultsDir;
+    m_service = std::make_unique<JobService>(*m_store, *m_workers, KindCatalog::builtin(),
+                                             serviceOptions);
+    if (!m_service->start(error))
+        return false;
+    if (!m_workers->start(error))
+        return false;
+
+    m_events = std::make_unique<EventPublisher>(m_zmq, m_config.eventsEndpoint, m_epoch);
+    if (!m_events->bind(error)) {
+        *exitCode = 2;
+        return false;
+    }
+    connect(m_service.get(), &JobService::jobChanged, m_events.get(),
+            &EventPublisher::publishChange);
+
+    m_httpApi = std::make_unique<HttpApi>(*m_service, token, QStringLiteral(JOBDESK_VERSION));
+    m_http = std::make_unique<HttpServer>(
+        [api = m_httpApi.get()](HttpRequest &&request, HttpResponder respond) {
+            api->handle(std::move(request), std::move(respond));
+        },
+        HttpServer::Options{});
+    std::string httpError;
+    if (!m_http->listen(m_config.httpHost.toStdString(), m_config.httpPort, &httpError)) {
+        *error = QStringLiteral("--http-listen: cannot listen on %1:%2: %3")
+                     .arg(m_config.httpHost)
+                     .arg(m_config.httpPort)
+                     .arg(QString::fromStdString(httpError));
+        *exitCode = 2;
+        return false;
+    }
+    const QString host = m_config.httpHost.contains(QLatin1Char(':'))
+                             ? QLatin1Char('[') + m_config.httpHost + QLatin1Char(']')
+                             : m_config.httpHost;
+    m_httpAddress = host + QLatin1Char(':') + QString::number(m_http->port());
+
+    ControlChannel::Options controlOptions;
+    controlOptions.endpoint = m_config.controlEndpoint;
+    controlOptions.token = token;
+    controlOptions.version = QStringLiteral(JOBDESK_VERSION);
+    controlOptions.epoch = m_epoch;
+    controlOptions.httpBaseUrl = QStringLiteral("http://") + m_httpAddress;
+    controlOptions.eventsEndpoint = m_events->boundEndpoint();
+    m_control = std::make_unique<ControlChannel>(m_zmq, *m_service, controlOptions);
+    if (!m_control->bind(error)) {
+        *exitCode = 2;
+        return false;
+    }
+    m_http->start();
+    qCInfo(lcDaemon).noquote() << "jobdeskd" << JOBDESK_VERSION << "epoch" << m_epoch << "data dir"
+                               << m_config.dataDir << (token.isEmpty() ? "auth off" : "auth on");
+    return true;
+}
+
+QString Daemon::readyLine() const
+{
+    return QStringLiteral("READY http=%1 control=%2 events=%3")
+        .arg(m_httpAddress, m_control->boundEndpoint(), m_events->boundEndpoint());
+}
+
+void Daemon::stop()
+{
+    if (m_stopped)
+        return;
+    m_stopped = true;
+    // Commit what was accepted and answer it, then close the doors.
+    if (m_service)
+        m_service->stop();
+    if (m_http)
+        m_http->stop();
+    m_control.reset();
+    if (m_workers)
+        m_workers->stop();
+    m_events.reset();
+    m_httpApi.reset();
+    m_http.reset();
+    m_service.reset();
+    m_workers.reset();
+    if (m_store)
+        m_store->close();
+    m_store.reset();
+    if (m_lock)
+        m_lock->unlock();
+    qCInfo(lcDaemon) << "stopped";
+}
+
+} // namespace jobdesk

@@ -1,0 +1,202 @@
+#include "daemonconfig.h"
+
+#include "defaultpaths.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QSettings>
+#include <QThread>
+#include <QUrl>
+
+namespace jobdesk {
+
+namespace {
+
+struct OptionSpec
+{
+    const char *name;
+    const char *valueName; // nullptr for a switch
+    const char *help;
+};
+
+// The flag names double as the config file's keys.
+constexpr OptionSpec kOptions[] = {
+    {"data-dir", "DIR", "Where jobs, results and the token live (default: $XDG_DATA_HOME/jobdesk)."},
+    {"config", "FILE", "Config file (default: $XDG_CONFIG_HOME/jobdesk/jobdeskd.conf if it exists)."},
+    {"http-listen", "HOST:PORT", "HTTP API address (default: 127.0.0.1:8700; port 0 = any free port)."},
+    {"control", "ENDPOINT", "ZeroMQ control endpoint (default: ipc://$XDG_RUNTIME_DIR/jobdesk/control)."},
+    {"events", "ENDPOINT", "ZeroMQ events endpoint (default: ipc://$XDG_RUNTIME_DIR/jobdesk/events)."},
+    {"workers", "N", "Number of worker processes (default: number of CPU cores)."},
+    {"api-token-file", "FILE", "API token file (default: <data dir>/api-token, created on first start)."},
+    {"no-auth", nullptr, "Accept requests without a token (loopback and ipc:// only)."},
+    {"log-level", "LEVEL", "debug, info, warning or error (default: info)."},
+};
+
+bool parseHostPort(const QString &text, QString *host, quint16 *port)
+{
+    const int colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0)
+        return false;
+    QString h = text.left(colon);
+    if (h.startsWith(QLatin1Char('[')) && h.endsWith(QLatin1Char(']')))
+        h = h.mid(1, h.size() - 2);
+    bool ok = false;
+    const uint p = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || p > 65535 || h.isEmpty())
+        return false;
+    *host = h;
+    *port = static_cast<quint16>(p);
+    return true;
+}
+
+bool isValidEndpoint(const QString &endpoint)
+{
+    if (endpoint.startsWith(QLatin1String("ipc://")))
+        return endpoint.size() > 6;
+    if (endpoint.startsWith(QLatin1String("tcp://"))) {
+        QString host;
+        quint16 port = 0;
+        return parseHostPort(endpoint.mid(6), &host, &port);
+    }
+    return false;
+}
+
+bool isLocalEndpoint(const QString &endpoint)
+{
+    if (endpoint.startsWith(QLatin1String("ipc://")))
+        return true;
+    QString host;
+    quint16 port = 0;
+    return parseHostPort(endpoint.mid(6), &host, &port) && isLoopbackHost(host);
+}
+
+} // namespace
+
+bool isLoopbackHost(const QString &host)
+{
+    if (host == QLatin1String("localhost"))
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
+
+void DaemonConfig::addOptions(QCommandLineParser &parser)
+{
+    for (const OptionSpec &o : kOptions) {
+        if (o.valueName)
+            parser.addOption({QString::fromLatin1(o.name), QString::fromLatin1(o.help),
+                              QString::fromLatin1(o.valueName)});
+        else
+            parser.addOption({QString::fromLatin1(o.name), QString::fromLatin1(o.help)});
+    }
+}
+
+bool DaemonConfig::load(const QCommandLineParser &parser, QString *error)
+{
+    auto fail = [error](const QString &message) {
+        *error = message;
+        return false;
+    };
+
+    // The config file: an explicit --config must exist; the default is optional.
+    QString configPath = parser.value(QStringLiteral("config"));
+    const bool explicitConfig = !configPath.isEmpty();
+    if (!explicitConfig)
+        configPath = defaultConfigFile();
+    std::unique_ptr<QSettings> settings;
+    if (QFileInfo::exists(configPath)) {
+        settings = std::make_unique<QSettings>(configPath, QSettings::IniFormat);
+        if (settings->status() != QSettings::NoError)
+            return fail(QStringLiteral("--config: cannot parse %1").arg(configPath));
+        configFile = configPath;
+        const QStringList known = [] {
+            QStringList keys;
+            for (const OptionSpec &o : kOptions)
+                keys.append(QString::fromLatin1(o.name));
+            return keys;
+        }();
+        for (const QString &key : settings->allKeys()) {
+            if (!known.contains(key) || key == QLatin1String("config"))
+                return fail(QStringLiteral("%1: unknown key \"%2\"").arg(configPath, key));
+        }
+    } else if (explicitConfig) {
+        return fail(QStringLiteral("--config: %1 does not exist").arg(configPath));
+    }
+
+    // A flag wins over the file; the file over the default.
+    auto value = [&](const char *name) -> QString {
+        const QString key = QString::fromLatin1(name);
+        if (parser.isSet(key))
+            return parser.value(key);
+        if (settings && settings->contains(key))
+            return settings->value(key).toString();
+        return {};
+    };
+    auto where = [&](const char *name) {
+        const QString key = QString::fromLatin1(name);
+        return parser.isSet(key) ? QStringLiteral("--") + key
+                                 : QStringLiteral("%1: key \"%2\"").arg(configFile, key);
+    };
+
+    dataDir = value("data-dir");
+    if (dataDir.isEmpty())
+        dataDir = defaultDataDir();
+    dataDir = QDir(dataDir).absolutePath();
+
+    if (const QString listen = value("http-listen"); !listen.isEmpty()) {
+        if (!parseHostPort(listen, &httpHost, &httpPort))
+            return fail(QStringLiteral("%1: expected HOST:PORT, got \"%2\"").arg(where("http-listen"), listen));
+        if (httpHost != QLatin1String("localhost") && QHostAddress(httpHost).isNull())
+            return fail(QStringLiteral("%1: \"%2\" is not an IP address").arg(where("http-listen"), httpHost));
+    }
+
+    controlEndpoint = value("control");
+    if (controlEndpoint.isEmpty())
+        controlEndpoint = defaultControlEndpoint(dataDir);
+    else if (!isValidEndpoint(controlEndpoint))
+        return fail(QStringLiteral("%1: expected ipc://PATH or tcp://HOST:PORT, got \"%2\"")
+                        .arg(where("control"), controlEndpoint));
+    eventsEndpoint = value("events");
+    if (eventsEndpoint.isEmpty())
+        eventsEndpoint = defaultEventsEndpoint(dataDir);
+    else if (!isValidEndpoint(eventsEndpoint))
+        return fail(QStringLiteral("%1: expected ipc://PATH or tcp://HOST:PORT, got \"%2\"")
+                        .arg(where("events"), eventsEndpoint));
+
+    workers = QThread::idealThreadCount();
+    if (const QString w = value("workers"); !w.isEmpty()) {
+        bool ok = false;
+        workers = w.toInt(&ok);
+        if (!ok || workers < 1 || workers > 256)
+            return fail(QStringLiteral("%1: expected 1 to 256, got \"%2\"").arg(where("workers"), w));
+    }
+
+    tokenFile = value("api-token-file");
+    if (tokenFile.isEmpty())
+        tokenFile = defaultTokenFile(dataDir);
+
+    noAuth = parser.isSet(QStringLiteral("no-auth")) ||
+             (settings && settings->value(QStringLiteral("no-auth")).toBool());
+    if (noAuth) {
+        if (!isLoopbackHost(httpHost))
+            return fail(QStringLiteral("--no-auth: refused while HTTP listens on %1, which is not "
+                                       "loopback")
+                            .arg(httpHost));
+        if (!isLocalEndpoint(controlEndpoint) || !isLocalEndpoint(eventsEndpoint))
+            return fail(QStringLiteral("--no-auth: refused while ZeroMQ listens beyond loopback"));
+    }
+
+    if (const QString level = value("log-level"); !level.isEmpty()) {
+        static const QStringList levels = {QStringLiteral("debug"), QStringLiteral("info"),
+                                           QStringLiteral("warning"), QStringLiteral("error")};
+        if (!levels.contains(level))
+            return fail(QStringLiteral("%1: expected debug, info, warning or error, got \"%2\"")
+                            .arg(where("log-level"), level));
+        logLevel = level;
+    }
+    return true;
+}
+
+} // namespace jobdesk

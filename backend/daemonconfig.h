@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+class QCommandLineParser;
+
+namespace jobdesk {
+
+/// Everything jobdeskd is told at start: flags, else the config file, else
+/// the contract's defaults.
+struct DaemonConfig
+{
+    QString dataDir;
+    QString configFile; // empty when none was read
+    QString httpHost = QStringLiteral("127.0.0.1");
+    quint16 httpPort = 8700;
+    QString controlEndpoint;
+    QString eventsEndpoint;
+    int workers = 0;
+    QString tokenFile;
+    bool noAuth = false;
+    QString logLevel = QStringLiteral("info");
+
+    /// Adds jobdeskd's options to a parser.
+    static void addOptions(QCommandLineParser &parser);
+    /// Reads the parsed flags and the config file. On failure returns false
+    /// and sets `error` to a message that names the flag or key.
+    bool load(const QCommandLineParser &parser, QString *error);
+};
+
+/// Whether `host` names the loopback interface (127.0.0.0/8, ::1, localhost).
+bool isLoopbackHost(const QString &host);
+
+} // namespace jobdesk

@@ -1,0 +1,1213 @@
+#include "sqlitejobstore.h"
+
+#include "reliability.h"
+
+#include <QDir>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStringList>
+#include <QVariant>
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <iterator>
+#include <vector>
+
+namespace jobdesk {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcStore, "jobdesk.store")
+
+const QString kDriver = QStringLiteral("QSQLITE");
+const QString kFileName = QStringLiteral("jobdesk.db");
+// Only the reader and a checkpoint can contend for the file (the data dir is
+// locked to one daemon), so a wait this long means something is wrong.
+constexpr int kBusyTimeoutMs = 5000;
+
+// ===========================================================================
+// Schema migrations
+// ===========================================================================
+
+/// Step N takes a database from user_version N-1 to N, in one transaction.
+/// Append steps; never edit one that has shipped.
+struct MigrationStep
+{
+    const char *purpose;
+    std::vector<const char *> statements;
+};
+
+const std::vector<MigrationStep> &migrationSteps()
+{
+    static const std::vector<MigrationStep> steps = {
+        {"jobs, events, results, tombstones, counters, idempotency keys",
+         {
+             R"(CREATE TABLE jobs (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL,
+                    params TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('PENDING', 'PROCESSING',
+                        'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED')),
+                    progress REAL,
+                    message TEXT NOT NULL,
+                    eta_s REAL,
+                    priority INTEGER NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    max_attempts INTEGER NOT NULL,
+                    timeout_s INTEGER NOT NULL,
+                    next_attempt_at_ms INTEGER NOT NULL,
+                    cancel_requested INTEGER NOT NULL,
+                    dead_letter INTEGER NOT NULL,
+                    error_code TEXT,
+                    error_message TEXT,
+                    created_at_ms INTEGER NOT NULL,
+                    started_at_ms INTEGER NOT NULL,
+                    updated_at_ms INTEGER NOT NULL,
+                    finished_at_ms INTEGER NOT NULL,
+                    result_filename TEXT,
+                    result_content_type TEXT,
+                    result_size INTEGER,
+                    result_sha256 TEXT,
+                    rev INTEGER NOT NULL,
+                    callback_url TEXT NOT NULL,
+                    fence INTEGER NOT NULL,
+                    attempt_limit INTEGER NOT NULL,
+                    interruptions INTEGER NOT NULL,
+                    result_file TEXT NOT NULL))",
+             "CREATE INDEX jobs_queue ON jobs (status, priority DESC, created_at_ms)",
+             "CREATE INDEX jobs_rev ON jobs (rev)",
+             "CREATE INDEX jobs_newest ON jobs (created_at_ms, id)",
+             // Dead letters are few: a partial index keeps their count and
+             // listing cheap without a cost for every other row.
+             "CREATE INDEX jobs_dead_letter ON jobs (created_at_ms, id) WHERE dead_letter = 1",
+             R"(CREATE TABLE job_events (
+                    job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+                    seq INTEGER NOT NULL,
+                    at_ms INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    PRIMARY KEY (job_id, seq)) WITHOUT ROWID)",
+             R"(CREATE TABLE results (
+                    job_id TEXT PRIMARY KEY NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+                    data BLOB NOT NULL))",
+             R"(CREATE TABLE tombstones (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    rev INTEGER NOT NULL) WITHOUT ROWID)",
+             "CREATE INDEX tombstones_rev ON tombstones (rev)",
+             R"(CREATE TABLE meta (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value INTEGER NOT NULL) WITHOUT ROWID)",
+             "INSERT INTO meta (key, value) VALUES ('rev', 0), ('fence', 0)",
+             // Kept after their job is purged, so no foreign key.
+             R"(CREATE TABLE idempotency_keys (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    job_id TEXT,
+                    status_code INTEGER,
+                    response BLOB,
+                    created_at_ms INTEGER NOT NULL))",
+             "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at_ms)",
+         }},
+    };
+    return steps;
+}
+
+// ===========================================================================
+// One-off statements (setup only; the hot paths use prepared statements)
+// ===========================================================================
+
+QString sqlErrorText(const QSqlQuery &query)
+{
+    return query.lastError().text().trimmed();
+}
+
+/// Runs `sql` once; `firstValue` receives column 0 of the first row, if any.
+bool execOnce(const QSqlDatabase &db, const QString &sql, QString *error,
+              QVariant *firstValue = nullptr)
+{
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    if (!query.exec(sql)) {
+        *error = sqlErrorText(query);
+        return false;
+    }
+    if (firstValue)
+        *firstValue = query.next() ? query.value(0) : QVariant();
+    return true;
+}
+
+bool migrate(const QSqlDatabase &db, QString *error)
+{
+    QVariant value;
+    if (!execOnce(db, QStringLiteral("PRAGMA user_version"), error, &value))
+        return false;
+    const int current = value.toInt();
+    const auto &steps = migrationSteps();
+    const int latest = int(steps.size());
+    if (current > latest) {
+        *error = QStringLiteral("its schema version %1 is newer than this build knows (%2)")
+                     .arg(current)
+                     .arg(latest);
+        return false;
+    }
+    for (int version = current + 1; version <= latest; ++version) {
+        const MigrationStep &step = steps[std::size_t(version - 1)];
+        QString stepError;
+        bool ok = execOnce(db, QStringLiteral("BEGIN IMMEDIATE"), &stepError);
+        for (const char *statement : step.statements) {
+            if (!ok)
+                break;
+            ok = execOnce(db, QString::fromUtf8(statement), &stepError);
+        }
+        if (ok)
+            ok = execOnce(db, QStringLiteral("PRAGMA user_version = %1").arg(version), &stepError);
+        if (ok)
+            ok = execOnce(db, QStringLiteral("COMMIT"), &stepError);
+        if (!ok) {
+            QString ignored;
+            execOnce(db, QStringLiteral("ROLLBACK"), &ignored);
+            *error = QStringLiteral("migration to schema version %1 (%2) failed: %3")
+                         .arg(version)
+                         .arg(QLatin1String(step.purpose), stepError);
+            return false;
+        }
+        qCInfo(lcStore) << "migrated the store to schema version" << version << "-" << step.purpose;
+    }
+    return true;
+}
+
+// ===========================================================================
+// Job rows
+// ===========================================================================
+
+// The one column order for reading and writing jobs.
+enum JobColumn
+{
+    ColId,
+    ColKind,
+    ColParams,
+    ColStatus,
+    ColProgress,
+    ColMessage,
+    ColEtaS,
+    ColPriority,
+    ColAttempt,
+    ColMaxAttempts,
+    ColTimeoutS,
+    ColNextAttemptAtMs,
+    ColCancelRequested,
+    ColDeadLetter,
+    ColErrorCode,
+    ColErrorMessage,
+    ColCreatedAtMs,
+    ColStartedAtMs,
+    ColUpdatedAtMs,
+    ColFinishedAtMs,
+    ColResultFilename,
+    ColResultContentType,
+    ColResultSize,
+    ColResultSha256,
+    ColRev,
+    ColCallbackUrl,
+    ColFence,
+    ColAttemptLimit,
+    ColInterruptions,
+    ColResultFile,
+    JobColumnCount
+};
+
+constexpr const char *kJobColumnNames[] = {
+    "id",
+    "kind",
+    "params",
+    "status",
+    "progress",
+    "message",
+    "eta_s",
+    "priority",
+    "attempt",
+    "max_attempts",
+    "timeout_s",
+    "next_attempt_at_ms",
+    "cancel_requested",
+    "dead_letter",
+    "error_code",
+    "error_message",
+    "created_at_ms",
+    "started_at_ms",
+    "updated_at_ms",
+    "finished_at_ms",
+    "result_filename",
+    "result_content_type",
+    "result_size",
+    "result_sha256",
+    "rev",
+    "callback_url",
+    "fence",
+    "attempt_limit",
+    "interruptions",
+    "result_file",
+};
+static_assert(std::size(kJobColumnNames) == JobColumnCount);
+
+QString jobColumnList()
+{
+    QStringList names;
+    for (const char *name : kJobColumnNames)
+        names << QLatin1String(name);
+    return names.join(QStringLiteral(", "));
+}
+
+QString selectJobsSql(const QString &rest)
+{
+    return QStringLiteral("SELECT %1 FROM jobs %2").arg(jobColumnList(), rest);
+}
+
+QString insertJobSql()
+{
+    QStringList marks;
+    for (int i = 0; i < JobColumnCount; ++i)
+        marks << QStringLiteral("?");
+    return QStringLiteral("INSERT INTO jobs (%1) VALUES (%2)")
+        .arg(jobColumnList(), marks.join(QStringLiteral(", ")));
+}
+
+// Binds every column but id, then id last (see bindJob).
+QString updateJobSql()
+{
+    QStringList sets;
+    for (int i = ColId + 1; i < JobColumnCount; ++i)
+        sets << QStringLiteral("%1 = ?").arg(QLatin1String(kJobColumnNames[i]));
+    return QStringLiteral("UPDATE jobs SET %1 WHERE id = ?").arg(sets.join(QStringLiteral(", ")));
+}
+
+// A null QString binds as SQL NULL; NOT NULL text columns get "" instead.
+QVariant textValue(const QString &text)
+{
+    return text.isNull() ? QVariant(QStringLiteral("")) : QVariant(text);
+}
+
+QVariant nullText()
+{
+    return QVariant(QMetaType::fromType<QString>());
+}
+
+QVariant optionalReal(const std::optional<double> &value)
+{
+    return value ? QVariant(*value) : QVariant(QMetaType::fromType<double>());
+}
+
+std::optional<double> readOptionalReal(const QVariant &value)
+{
+    if (value.isNull())
+        return std::nullopt;
+    return value.toDouble();
+}
+
+QString jsonText(const QJsonObject &object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+QJsonObject readJsonObject(const QVariant &value)
+{
+    return QJsonDocument::fromJson(value.toString().toUtf8()).object();
+}
+
+std::array<QVariant, JobColumnCount> jobValues(const Job &job)
+{
+    std::array<QVariant, JobColumnCount> v;
+    v[ColId] = textValue(job.id);
+    v[ColKind] = textValue(job.kind);
+    v[ColParams] = jsonText(job.params);
+    v[ColStatus] = statusName(job.status);
+    v[ColProgress] = optionalReal(job.progress);
+    v[ColMessage] = textValue(job.message);
+    v[ColEtaS] = optionalReal(job.etaS);
+    v[ColPriority] = job.priority;
+    v[ColAttempt] = job.attempt;
+    v[ColMaxAttempts] = job.maxAttempts;
+    v[ColTimeoutS] = job.timeoutS;
+    v[ColNextAttemptAtMs] = job.nextAttemptAtMs;
+    v[ColCancelRequested] = int(job.cancelRequested);
+    v[ColDeadLetter] = int(job.deadLetter);
+    v[ColErrorCode] = job.error ? textValue(job.error->code) : nullText();
+    v[ColErrorMessage] = job.error ? textValue(job.error->message) : nullText();
+    v[ColCreatedAtMs] = job.createdAtMs;
+    v[ColStartedAtMs] = job.startedAtMs;
+    v[ColUpdatedAtMs] = job.updatedAtMs;
+    v[ColFinishedAtMs] = job.finishedAtMs;
+    v[ColResultFilename] = job.result ? textValue(job.result->filename) : nullText();
+    v[ColResultContentType] = job.result ? textValue(job.result->contentType) : nullText();
+    v[ColResultSize] =
+        job.result ? QVariant(job.result->size) : QVariant(QMetaType::fromType<qint64>());
+    v[ColResultSha256] = job.result ? textValue(job.result->sha256) : nullText();
+    v[ColRev] = job.rev;
+    v[ColCallbackUrl] = textValue(job.callbackUrl);
+    v[ColFence] = job.fence;
+    v[ColAttemptLimit] = job.attemptLimit;
+    v[ColInterruptions] = job.interruptions;
+    v[ColResultFile] = textValue(job.resultFile);
+    return v;
+}
+
+/// Reads the current row of a query that selected jobColumnList().
+bool readJob(const QSqlQuery &q, Job *job, QString *error)
+{
+    const auto status = statusFromName(q.value(ColStatus).toString());
+    if (!status) {
+        *error = QStringLiteral("job %1 has an unknown status \"%2\"")
+                     .arg(q.value(ColId).toString(), q.value(ColStatus).toString());
+        return false;
+    }
+    job->id = q.value(ColId).toString();
+    job->kind = q.value(ColKind).toString();
+    job->params = readJsonObject(q.value(ColParams));
+    job->status = *status;
+    job->progress = readOptionalReal(q.value(ColProgress));
+    job->message = q.value(ColMessage).toString();
+    job->etaS = readOptionalReal(q.value(ColEtaS));
+    job->priority = q.value(ColPriority).toInt();
+    job->attempt = q.value(ColAttempt).toInt();
+    job->maxAttempts = q.value(ColMaxAttempts).toInt();
+    job->timeoutS = q.value(ColTimeoutS).toInt();
+    job->nextAttemptAtMs = q.value(ColNextAttemptAtMs).toLongLong();
+    job->cancelRequested = q.value(ColCancelRequested).toInt() != 0;
+    job->deadLetter = q.value(ColDeadLetter).toInt() != 0;
+    const QVariant errorCode = q.value(ColErrorCode);
+    if (errorCode.isNull())
+        job->error.reset();
+    else
+        job->error = JobError{errorCode.toString(), q.value(ColErrorMessage).toString()};
+    job->createdAtMs = q.value(ColCreatedAtMs).toLongLong();
+    job->startedAtMs = q.value(ColStartedAtMs).toLongLong();
+    job->updatedAtMs = q.value(ColUpdatedAtMs).toLongLong();
+    job->finishedAtMs = q.value(ColFinishedAtMs).toLongLong();
+    const QVariant resultFilename = q.value(ColResultFilename);
+    if (resultFilename.isNull()) {
+        job->result.reset();
+    } else {
+        job->result =
+            ResultInfo{resultFilename.toString(), q.value(ColResultContentType).toString(),
+                       q.value(ColResultSize).toLongLong(), q.value(ColResultSha256).toString()};
+    }
+    job->rev = q.value(ColRev).toLongLong();
+    job->callbackUrl = q.value(ColCallbackUrl).toString();
+    job->fence = q.value(ColFence).toLongLong();
+    job->attemptLimit = q.value(ColAttemptLimit).toInt();
+    job->interruptions = q.value(ColInterruptions).toInt();
+    job->resultFile = q.value(ColResultFile).toString();
+    return true;
+}
+
+// ===========================================================================
+// List cursors: base64url of "<created_at_ms>:<id>"
+// ===========================================================================
+
+QString encodeCursor(const Job &last)
+{
+    const QByteArray plain = QByteArray::number(last.createdAtMs) + ':' + last.id.toUtf8();
+    return QString::fromLatin1(
+        plain.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+bool decodeCursor(const QString &cursor, qint64 *createdAtMs, QString *id)
+{
+    for (const QChar c : cursor) {
+        if (c.unicode() > 0x7f)
+            return false;
+    }
+    const auto decoded = QByteArray::fromBase64Encoding(
+        cursor.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+    if (decoded.decodingStatus != QByteArray::Base64DecodingStatus::Ok)
+        return false;
+    const qsizetype colon = decoded.decoded.indexOf(':');
+    if (colon <= 0 || colon == decoded.decoded.size() - 1)
+        return false;
+    bool ok = false;
+    *createdAtMs = decoded.decoded.left(colon).toLongLong(&ok);
+    *id = QString::fromUtf8(decoded.decoded.mid(colon + 1));
+    return ok;
+}
+
+/// Resets a query when leaving scope, so a reader statement never keeps its
+/// snapshot (WAL readers would stay on old data and block checkpoints).
+class StatementReset final
+{
+public:
+    explicit StatementReset(QSqlQuery &query)
+        : m_query(query)
+    {
+    }
+    ~StatementReset() { m_query.finish(); }
+    StatementReset(const StatementReset &) = delete;
+    StatementReset &operator=(const StatementReset &) = delete;
+
+private:
+    QSqlQuery &m_query;
+};
+
+std::atomic<int> s_instanceCounter{0};
+
+// ===========================================================================
+// Connections and prepared statements
+// ===========================================================================
+
+/// The statements of the writer connection, prepared once at open().
+struct WriterStatements
+{
+    explicit WriterStatements(const QSqlDatabase &db)
+        : begin(db)
+        , commit(db)
+        , rollback(db)
+        , saveCounters(db)
+        , insertJob(db)
+        , updateJob(db)
+        , appendEvent(db)
+        , putResult(db)
+        , deleteJob(db)
+        , putTombstone(db)
+    {
+    }
+
+    QSqlQuery begin;
+    QSqlQuery commit;
+    QSqlQuery rollback;
+    QSqlQuery saveCounters;
+    QSqlQuery insertJob;
+    QSqlQuery updateJob;
+    QSqlQuery appendEvent;
+    QSqlQuery putResult;
+    QSqlQuery deleteJob;
+    QSqlQuery putTombstone;
+};
+
+/// The statements of the reader connection; list statements are prepared on
+/// first use, one per filter shape (a bounded set).
+struct ReaderStatements
+{
+    explicit ReaderStatements(const QSqlDatabase &db)
+        : beginRead(db)
+        , endRead(db)
+        , jobById(db)
+        , unfinished(db)
+        , changedJobs(db)
+        , changedTombstones(db)
+        , events(db)
+        , resultBlob(db)
+        , countsByStatus(db)
+        , deadLetterCount(db)
+    {
+    }
+
+    QSqlQuery beginRead;
+    QSqlQuery endRead;
+    QSqlQuery jobById;
+    QSqlQuery unfinished;
+    QSqlQuery changedJobs;
+    QSqlQuery changedTombstones;
+    QSqlQuery events;
+    QSqlQuery resultBlob;
+    QSqlQuery countsByStatus;
+    QSqlQuery deadLetterCount;
+    QHash<QString, QSqlQuery> lists;
+};
+
+} // namespace
+
+struct SqliteJobStore::Connections
+{
+    Connections()
+    {
+        const int instance = ++s_instanceCounter;
+        writerName = QStringLiteral("jobdesk.store.%1.writer").arg(instance);
+        readerName = QStringLiteral("jobdesk.store.%1.reader").arg(instance);
+    }
+
+    ~Connections()
+    {
+        // removeDatabase() wants every QSqlQuery and QSqlDatabase handle gone.
+        reader.reset();
+        writer.reset();
+        writerDb.close();
+        readerDb.close();
+        writerDb = QSqlDatabase();
+        readerDb = QSqlDatabase();
+        QSqlDatabase::removeDatabase(writerName);
+        QSqlDatabase::removeDatabase(readerName);
+    }
+
+    QString path;
+    QString writerName;
+    QString readerName;
+    QSqlDatabase writerDb;
+    QSqlDatabase readerDb;
+    std::unique_ptr<WriterStatements> writer;
+    std::unique_ptr<ReaderStatements> reader;
+};
+
+namespace {
+
+bool openConnection(QSqlDatabase *db, const QString &name, const QString &path,
+                    const QStringList &pragmas, QString *error)
+{
+    *db = QSqlDatabase::addDatabase(kDriver, name);
+    if (!db->isValid()) {
+        *error = QStringLiteral("the Qt SQLite driver (QSQLITE) is not available");
+        return false;
+    }
+    db->setDatabaseName(path);
+    if (!db->open()) {
+        *error = db->lastError().text().trimmed();
+        return false;
+    }
+    for (const QString &pragma : pragmas) {
+        QString pragmaError;
+        if (!execOnce(*db, pragma, &pragmaError)) {
+            *error = QStringLiteral("%1 failed: %2").arg(pragma, pragmaError);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool prepare(QSqlQuery &query, const QString &sql, QString *error)
+{
+    query.setForwardOnly(true);
+    if (query.prepare(sql))
+        return true;
+    *error = QStringLiteral("cannot prepare \"%1\": %2").arg(sql.simplified(), sqlErrorText(query));
+    return false;
+}
+
+bool prepareWriter(WriterStatements &s, QString *error)
+{
+    return prepare(s.begin, QStringLiteral("BEGIN IMMEDIATE"), error) &&
+           prepare(s.commit, QStringLiteral("COMMIT"), error) &&
+           prepare(s.rollback, QStringLiteral("ROLLBACK"), error) &&
+           prepare(s.saveCounters,
+                   QStringLiteral("INSERT INTO meta (key, value) VALUES ('rev', ?), ('fence', ?) "
+                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+                   error) &&
+           prepare(s.insertJob, insertJobSql(), error) &&
+           prepare(s.updateJob, updateJobSql(), error) &&
+           prepare(s.appendEvent,
+                   QStringLiteral("INSERT INTO job_events (job_id, seq, at_ms, type, data) "
+                                  "VALUES (?, ?, ?, ?, ?)"),
+                   error) &&
+           prepare(s.putResult,
+                   QStringLiteral("INSERT INTO results (job_id, data) VALUES (?, ?) "
+                                  "ON CONFLICT (job_id) DO UPDATE SET data = excluded.data"),
+                   error) &&
+           prepare(s.deleteJob, QStringLiteral("DELETE FROM jobs WHERE id = ?"), error) &&
+           prepare(s.putTombstone,
+                   QStringLiteral("INSERT INTO tombstones (id, rev) VALUES (?, ?) "
+                                  "ON CONFLICT (id) DO UPDATE SET rev = excluded.rev"),
+                   error);
+}
+
+bool prepareReader(ReaderStatements &s, QString *error)
+{
+    return prepare(s.beginRead, QStringLiteral("BEGIN"), error) &&
+           prepare(s.endRead, QStringLiteral("COMMIT"), error) &&
+           prepare(s.jobById, selectJobsSql(QStringLiteral("WHERE id = ?")), error) &&
+           prepare(
+               s.unfinished,
+               selectJobsSql(QStringLiteral("WHERE status IN ('PENDING', 'PROCESSING', 'RETRYING') "
+                                            "ORDER BY priority DESC, created_at_ms, id")),
+               error) &&
+           prepare(s.changedJobs,
+                   selectJobsSql(QStringLiteral("WHERE rev > ? ORDER BY rev LIMIT ?")), error) &&
+           prepare(
+               s.changedTombstones,
+               QStringLiteral("SELECT id, rev FROM tombstones WHERE rev > ? ORDER BY rev LIMIT ?"),
+               error) &&
+           prepare(s.events,
+                   QStringLiteral("SELECT seq, at_ms, type, data FROM job_events "
+                                  "WHERE job_id = ? ORDER BY seq"),
+                   error) &&
+           prepare(s.resultBlob, QStringLiteral("SELECT data FROM results WHERE job_id = ?"),
+                   error) &&
+           prepare(s.countsByStatus,
+                   QStringLiteral("SELECT status, COUNT(*) FROM jobs GROUP BY status"), error) &&
+           prepare(s.deadLetterCount,
+                   QStringLiteral("SELECT COUNT(*) FROM jobs WHERE dead_letter = 1"), error);
+}
+
+} // namespace
+
+// ===========================================================================
+// Opening and closing
+// ===========================================================================
+
+SqliteJobStore::SqliteJobStore() = default;
+
+SqliteJobStore::~SqliteJobStore()
+{
+    close();
+}
+
+int SqliteJobStore::latestSchemaVersion()
+{
+    return int(migrationSteps().size());
+}
+
+bool SqliteJobStore::open(const QString &dataDir)
+{
+    close();
+    m_lastError.clear();
+    if (!QDir().mkpath(dataDir))
+        return fail(QStringLiteral("cannot create the data folder %1").arg(dataDir));
+
+    auto db = std::make_unique<Connections>();
+    db->path = QDir(dataDir).absoluteFilePath(kFileName);
+    const auto failOpen = [this, &db](const QString &reason) {
+        return fail(QStringLiteral("cannot open the job store %1: %2").arg(db->path, reason));
+    };
+
+    QString error;
+    // journal_mode answers with the mode it ended in; anything but "wal" (a
+    // read-only medium, say) would silently cost the durability figures.
+    const QString busyTimeout = QStringLiteral("PRAGMA busy_timeout = %1").arg(kBusyTimeoutMs);
+    if (!openConnection(&db->writerDb, db->writerName, db->path,
+                        {busyTimeout, QStringLiteral("PRAGMA foreign_keys = ON")}, &error))
+        return failOpen(error);
+    QVariant journalMode;
+    if (!execOnce(db->writerDb, QStringLiteral("PRAGMA journal_mode = WAL"), &error, &journalMode))
+        return failOpen(error);
+    if (journalMode.toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
+        return failOpen(QStringLiteral("WAL mode refused (journal mode is \"%1\")")
+                            .arg(journalMode.toString()));
+    if (!execOnce(db->writerDb, QStringLiteral("PRAGMA synchronous = FULL"), &error))
+        return failOpen(error);
+    if (!migrate(db->writerDb, &error))
+        return failOpen(error);
+
+    if (!openConnection(&db->readerDb, db->readerName, db->path,
+                        {busyTimeout, QStringLiteral("PRAGMA query_only = ON")}, &error))
+        return failOpen(error);
+
+    db->writer = std::make_unique<WriterStatements>(db->writerDb);
+    db->reader = std::make_unique<ReaderStatements>(db->readerDb);
+    if (!prepareWriter(*db->writer, &error) || !prepareReader(*db->reader, &error))
+        return failOpen(error);
+
+    m_db = std::move(db);
+    if (!loadCounters()) {
+        const QString reason = m_lastError;
+        close();
+        m_lastError = reason;
+        return false;
+    }
+    return true;
+}
+
+bool SqliteJobStore::loadCounters()
+{
+    // meta is authoritative (commit() writes it); the maxima guard against a
+    // file whose meta row was lost or edited: a rev or fence is never reused.
+    QSqlQuery query(m_db->writerDb);
+    query.setForwardOnly(true);
+    const bool ok = query.exec(QStringLiteral(
+        "SELECT (SELECT value FROM meta WHERE key = 'rev'), (SELECT MAX(rev) FROM jobs), "
+        "(SELECT MAX(rev) FROM tombstones), (SELECT value FROM meta WHERE key = 'fence'), "
+        "(SELECT MAX(fence) FROM jobs)"));
+    if (!ok || !query.next())
+        return fail(
+            QStringLiteral("cannot read the rev and fence counters: %1").arg(sqlErrorText(query)));
+    m_rev = std::max(
+        {query.value(0).toLongLong(), query.value(1).toLongLong(), query.value(2).toLongLong()});
+    m_fence = std::max(query.value(3).toLongLong(), query.value(4).toLongLong());
+    m_committedRev = m_rev;
+    m_committedFence = m_fence;
+    return true;
+}
+
+void SqliteJobStore::close()
+{
+    if (!m_db)
+        return;
+    if (m_inTransaction)
+        rollback();
+    m_db.reset();
+    m_inTransaction = false;
+    m_rev = m_fence = m_committedRev = m_committedFence = 0;
+}
+
+QString SqliteJobStore::lastError() const
+{
+    return m_lastError;
+}
+
+bool SqliteJobStore::fail(const QString &message)
+{
+    m_lastError = message;
+    qCWarning(lcStore).noquote() << message;
+    return false;
+}
+
+bool SqliteJobStore::requireOpen()
+{
+    m_lastError.clear();
+    if (m_db)
+        return true;
+    return fail(QStringLiteral("the job store is not open"));
+}
+
+bool SqliteJobStore::requireTransaction(const char *operation)
+{
+    if (!requireOpen())
+        return false;
+    if (m_inTransaction)
+        return true;
+    return fail(QStringLiteral("%1 outside a write transaction").arg(QLatin1String(operation)));
+}
+
+namespace {
+
+bool execStatement(QSqlQuery &query, const char *what, QString *error)
+{
+    if (query.exec())
+        return true;
+    *error = QStringLiteral("%1 failed: %2").arg(QLatin1String(what), sqlErrorText(query));
+    return false;
+}
+
+} // namespace
+
+// ===========================================================================
+// The write transaction
+// ===========================================================================
+
+bool SqliteJobStore::begin()
+{
+    if (!requireOpen())
+        return false;
+    if (m_inTransaction)
+        return fail(QStringLiteral("begin: a write transaction is already open"));
+    QString error;
+    if (!execStatement(m_db->writer->begin, "begin", &error))
+        return fail(error);
+    m_inTransaction = true;
+    return true;
+}
+
+bool SqliteJobStore::commit()
+{
+    if (!requireTransaction("commit"))
+        return false;
+    WriterStatements &s = *m_db->writer;
+    s.saveCounters.bindValue(0, m_rev);
+    s.saveCounters.bindValue(1, m_fence);
+    QString error;
+    if (!execStatement(s.saveCounters, "saving the counters", &error) ||
+        !execStatement(s.commit, "commit", &error)) {
+        rollback();
+        return fail(error);
+    }
+    m_inTransaction = false;
+    m_committedRev = m_rev;
+    m_committedFence = m_fence;
+    return true;
+}
+
+void SqliteJobStore::rollback()
+{
+    if (!m_db || !m_inTransaction)
+        return;
+    // SQLite may already have rolled back by itself (after an I/O error, say);
+    // then ROLLBACK fails harmlessly and there is nothing else to undo.
+    QString error;
+    if (!execStatement(m_db->writer->rollback, "rollback", &error))
+        qCWarning(lcStore).noquote() << error;
+    m_inTransaction = false;
+    m_rev = m_committedRev;
+    m_fence = m_committedFence;
+}
+
+qint64 SqliteJobStore::nextRev()
+{
+    if (!m_inTransaction)
+        qCWarning(lcStore) << "nextRev() outside a write transaction: the value may be reused";
+    return ++m_rev;
+}
+
+qint64 SqliteJobStore::nextFence()
+{
+    if (!m_inTransaction)
+        qCWarning(lcStore) << "nextFence() outside a write transaction: the value may be reused";
+    return ++m_fence;
+}
+
+bool SqliteJobStore::insertJob(const Job &job)
+{
+    if (!requireTransaction("insertJob"))
+        return false;
+    QSqlQuery &q = m_db->writer->insertJob;
+    const auto values = jobValues(job);
+    for (int i = 0; i < JobColumnCount; ++i)
+        q.bindValue(i, values[std::size_t(i)]);
+    QString error;
+    if (!execStatement(q, "insertJob", &error))
+        return fail(QStringLiteral("%1 (job %2)").arg(error, job.id));
+    return true;
+}
+
+bool SqliteJobStore::updateJob(const Job &job)
+{
+    if (!requireTransaction("updateJob"))
+        return false;
+    QSqlQuery &q = m_db->writer->updateJob;
+    const auto values = jobValues(job);
+    for (int i = ColId + 1; i < JobColumnCount; ++i)
+        q.bindValue(i - 1, values[std::size_t(i)]);
+    q.bindValue(JobColumnCount - 1, values[ColId]);
+    QString error;
+    if (!execStatement(q, "updateJob", &error))
+        return fail(QStringLiteral("%1 (job %2)").arg(error, job.id));
+    if (q.numRowsAffected() != 1)
+        return fail(QStringLiteral("updateJob: no job %1").arg(job.id));
+    return true;
+}
+
+bool SqliteJobStore::appendEvent(const QString &jobId, const JobEvent &event)
+{
+    if (!requireTransaction("appendEvent"))
+        return false;
+    QSqlQuery &q = m_db->writer->appendEvent;
+    q.bindValue(0, textValue(jobId));
+    q.bindValue(1, event.seq);
+    q.bindValue(2, event.atMs);
+    q.bindValue(3, textValue(event.type));
+    q.bindValue(4, jsonText(event.data));
+    QString error;
+    if (!execStatement(q, "appendEvent", &error))
+        return fail(QStringLiteral("%1 (job %2, seq %3)").arg(error, jobId).arg(event.seq));
+    return true;
+}
+
+bool SqliteJobStore::putResultBlob(const QString &jobId, const QByteArray &data)
+{
+    if (!requireTransaction("putResultBlob"))
+        return false;
+    QSqlQuery &q = m_db->writer->putResult;
+    q.bindValue(0, textValue(jobId));
+    // A null QByteArray would bind as NULL; an empty result is still a result.
+    q.bindValue(1, data.isNull() ? QByteArray("") : data);
+    QString error;
+    if (!execStatement(q, "putResultBlob", &error))
+        return fail(QStringLiteral("%1 (job %2)").arg(error, jobId));
+    return true;
+}
+
+bool SqliteJobStore::purgeJob(const QString &id)
+{
+    if (!requireTransaction("purgeJob"))
+        return false;
+    WriterStatements &s = *m_db->writer;
+    // Events and the result blob go with the row (ON DELETE CASCADE).
+    s.deleteJob.bindValue(0, textValue(id));
+    QString error;
+    if (!execStatement(s.deleteJob, "purgeJob", &error))
+        return fail(QStringLiteral("%1 (job %2)").arg(error, id));
+    if (s.deleteJob.numRowsAffected() != 1)
+        return fail(QStringLiteral("purgeJob: no job %1").arg(id));
+    s.putTombstone.bindValue(0, textValue(id));
+    s.putTombstone.bindValue(1, nextRev());
+    if (!execStatement(s.putTombstone, "purgeJob (tombstone)", &error))
+        return fail(QStringLiteral("%1 (job %2)").arg(error, id));
+    return true;
+}
+
+// ===========================================================================
+// Reads (the reader connection: committed state only)
+// ===========================================================================
+
+std::optional<Job> SqliteJobStore::job(const QString &id)
+{
+    if (!requireOpen())
+        return std::nullopt;
+    QSqlQuery &q = m_db->reader->jobById;
+    StatementReset reset(q);
+    q.bindValue(0, textValue(id));
+    QString error;
+    if (!execStatement(q, "job", &error)) {
+        fail(QStringLiteral("%1 (job %2)").arg(error, id));
+        return std::nullopt;
+    }
+    if (!q.next())
+        return std::nullopt;
+    Job job;
+    if (!readJob(q, &job, &error)) {
+        fail(error);
+        return std::nullopt;
+    }
+    return job;
+}
+
+QList<Job> SqliteJobStore::unfinishedJobs()
+{
+    QList<Job> jobs;
+    if (!requireOpen())
+        return jobs;
+    QSqlQuery &q = m_db->reader->unfinished;
+    StatementReset reset(q);
+    QString error;
+    if (!execStatement(q, "unfinishedJobs", &error)) {
+        fail(error);
+        return jobs;
+    }
+    while (q.next()) {
+        Job job;
+        if (!readJob(q, &job, &error)) {
+            fail(error);
+            return {};
+        }
+        jobs.append(std::move(job));
+    }
+    return jobs;
+}
+
+ListPage SqliteJobStore::list(const ListQuery &query)
+{
+    ListPage page;
+    if (!requireOpen())
+        return page;
+
+    qint64 cursorCreatedAtMs = 0;
+    QString cursorId;
+    const bool hasCursor = !query.cursor.isEmpty();
+    if (hasCursor && !decodeCursor(query.cursor, &cursorCreatedAtMs, &cursorId)) {
+        fail(QStringLiteral("invalid list cursor \"%1\"").arg(query.cursor.left(64)));
+        return page;
+    }
+    const int limit = std::clamp(query.limit, 1, reliability::kMaxListLimit);
+
+    // Sorted and deduplicated so each filter shape maps to one statement.
+    QList<JobStatus> statuses = query.statuses;
+    std::sort(statuses.begin(), statuses.end());
+    statuses.erase(std::unique(statuses.begin(), statuses.end()), statuses.end());
+
+    QStringList conditions;
+    if (!statuses.isEmpty()) {
+        QStringList marks;
+        for (qsizetype i = 0; i < statuses.size(); ++i)
+            marks << QStringLiteral("?");
+        conditions << QStringLiteral("status IN (%1)").arg(marks.join(QStringLiteral(", ")));
+    }
+    if (!query.kind.isEmpty())
+        conditions << QStringLiteral("kind = ?");
+    // A literal, not a parameter: only then can SQLite use the partial index.
+    if (query.deadLetter)
+        conditions << QStringLiteral("dead_letter = %1").arg(*query.deadLetter ? 1 : 0);
+    if (hasCursor)
+        conditions << QStringLiteral("(created_at_ms, id) < (?, ?)");
+    const QString where = conditions.isEmpty()
+                              ? QString()
+                              : QStringLiteral("WHERE ") + conditions.join(QStringLiteral(" AND "));
+    const QString sql =
+        selectJobsSql(where + QStringLiteral(" ORDER BY created_at_ms DESC, id DESC LIMIT ?"));
+
+    ReaderStatements &r = *m_db->reader;
+    auto it = r.lists.find(sql);
+    if (it == r.lists.end()) {
+        QSqlQuery prepared(m_db->readerDb);
+        QString error;
+        if (!prepare(prepared, sql, &error)) {
+            fail(error);
+            return page;
+        }
+        it = r.lists.insert(sql, prepared);
+    }
+    QSqlQuery &q = it.value();
+    StatementReset reset(q);
+    int position = 0;
+    for (JobStatus status : statuses)
+        q.bindValue(position++, statusName(status));
+    if (!query.kind.isEmpty())
+        q.bindValue(position++, query.kind);
+    if (hasCursor) {
+        q.bindValue(position++, cursorCreatedAtMs);
+        q.bindValue(position++, cursorId);
+    }
+    // One row more than asked tells whether another page follows.
+    q.bindValue(position++, limit + 1);
+
+    QString error;
+    if (!execStatement(q, "list", &error)) {
+        fail(error);
+        return page;
+    }
+    bool more = false;
+    while (q.next()) {
+        if (page.items.size() == limit) {
+            more = true;
+            break;
+        }
+        Job job;
+        if (!readJob(q, &job, &error)) {
+            fail(error);
+            return {};
+        }
+        page.items.append(std::move(job));
+    }
+    if (more)
+        page.nextCursor = encodeCursor(page.items.constLast());
+    return page;
+}
+
+ChangesPage SqliteJobStore::changesSince(qint64 rev, int limit)
+{
+    ChangesPage page;
+    page.rev = std::max(rev, m_committedRev);
+    if (!requireOpen())
+        return page;
+    limit = std::clamp(limit, 1, reliability::kMaxListLimit);
+    ReaderStatements &r = *m_db->reader;
+
+    // Both queries read one snapshot, so a purge cannot fall between them.
+    QString error;
+    if (!execStatement(r.beginRead, "changesSince (begin)", &error)) {
+        fail(error);
+        return page;
+    }
+    QList<JobChange> jobs;
+    QList<JobChange> tombstones;
+    bool ok = true;
+    {
+        QSqlQuery &q = r.changedJobs;
+        StatementReset reset(q);
+        q.bindValue(0, rev);
+        q.bindValue(1, limit);
+        ok = execStatement(q, "changesSince (jobs)", &error);
+        while (ok && q.next()) {
+            JobChange change;
+            ok = readJob(q, &change.job, &error);
+            jobs.append(std::move(change));
+        }
+    }
+    if (ok) {
+        QSqlQuery &q = r.changedTombstones;
+        StatementReset reset(q);
+        q.bindValue(0, rev);
+        q.bindValue(1, limit);
+        ok = execStatement(q, "changesSince (tombstones)", &error);
+        while (ok && q.next()) {
+            JobChange change;
+            change.deleted = true;
+            change.job.id = q.value(0).toString();
+            change.job.rev = q.value(1).toLongLong();
+            tombstones.append(std::move(change));
+        }
+    }
+    QString endError;
+    if (!execStatement(r.endRead, "changesSince (end)", &endError) && ok) {
+        ok = false;
+        error = endError;
+    }
+    if (!ok) {
+        fail(error);
+        return page;
+    }
+
+    const auto byRev = [](const JobChange &a, const JobChange &b) { return a.job.rev < b.job.rev; };
+    page.items.reserve(std::min<qsizetype>(limit, jobs.size() + tombstones.size()));
+    std::merge(jobs.cbegin(), jobs.cend(), tombstones.cbegin(), tombstones.cend(),
+               std::back_inserter(page.items), byRev);
+    if (page.items.size() > limit)
+        page.items.resize(limit);
+    if (!page.items.isEmpty())
+        page.rev = page.items.constLast().job.rev;
+    return page;
+}
+
+QList<JobEvent> SqliteJobStore::events(const QString &jobId)
+{
+    QList<JobEvent> events;
+    if (!requireOpen())
+        return events;
+    QSqlQuery &q = m_db->reader->events;
+    StatementReset reset(q);
+    q.bindValue(0, textValue(jobId));
+    QString error;
+    if (!execStatement(q, "events", &error)) {
+        fail(QStringLiteral("%1 (job %2)").arg(error, jobId));
+        return events;
+    }
+    while (q.next()) {
+        JobEvent event;
+        event.seq = q.value(0).toLongLong();
+        event.atMs = q.value(1).toLongLong();
+        event.type = q.value(2).toString();
+        event.data = readJsonObject(q.value(3));
+        events.append(std::move(event));
+    }
+    return events;
+}
+
+std::optional<QByteArray> SqliteJobStore::resultBlob(const QString &jobId)
+{
+    if (!requireOpen())
+        return std::nullopt;
+    QSqlQuery &q = m_db->reader->resultBlob;
+    StatementReset reset(q);
+    q.bindValue(0, textValue(jobId));
+    QString error;
+    if (!execStatement(q, "resultBlob", &error)) {
+        fail(QStringLiteral("%1 (job %2)").arg(error, jobId));
+        return std::nullopt;
+    }
+    if (!q.next())
+        return std::nullopt;
+    return q.value(0).toByteArray();
+}
+
+QHash<JobStatus, qint64> SqliteJobStore::countsByStatus()
+{
+    QHash<JobStatus, qint64> counts;
+    if (!requireOpen())
+        return counts;
+    for (JobStatus status : kAllStatuses)
+        counts.insert(status, 0);
+    QSqlQuery &q = m_db->reader->countsByStatus;
+    StatementReset reset(q);
+    QString error;
+    if (!execStatement(q, "countsByStatus", &error)) {
+        fail(error);
+        return {};
+    }
+    while (q.next()) {
+        const auto status = statusFromName(q.value(0).toString());
+        if (!status) {
+            fail(
+                QStringLiteral("countsByStatus: unknown status \"%1\"").arg(q.value(0).toString()));
+            return {};
+        }
+        counts.insert(*status, q.value(1).toLongLong());
+    }
+    return counts;
+}
+
+qint64 SqliteJobStore::deadLetterCount()
+{
+    if (!requireOpen())
+        return 0;
+    QSqlQuery &q = m_db->reader->deadLetterCount;
+    StatementReset reset(q);
+    QString error;
+    if (!execStatement(q, "deadLetterCount", &error)) {
+        fail(error);
+        return 0;
+    }
+    return q.next() ? q.value(0).toLongLong() : 0;
+}
+
+qint64 SqliteJobStore::currentRev()
+{
+    return m_committedRev;
+}
+
+} // namespace jobdesk

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "jobstore.h"
+
+#include <QString>
+#include <memory>
+
+namespace jobdesk {
+
+/// The embedded job store: one SQLite file, `<dataDir>/jobdesk.db`, in WAL
+/// mode with `synchronous=FULL`.
+///
+/// It keeps two connections, both owned by the thread that calls open() and
+/// only usable from it: a writer for the write transaction and a read-only
+/// reader, so list and stats reads see committed state and never queue behind
+/// an open write transaction. Every statement is prepared once per connection.
+///
+/// Mutations (insertJob, updateJob, appendEvent, putResultBlob, purgeJob) are
+/// refused outside begin()/commit(). Each call clears lastError() first, so an
+/// empty lastError() after a nullopt or an empty page means "not found", not
+/// "failed".
+class SqliteJobStore final : public JobStore
+{
+public:
+    SqliteJobStore();
+    ~SqliteJobStore() override;
+
+    SqliteJobStore(const SqliteJobStore &) = delete;
+    SqliteJobStore &operator=(const SqliteJobStore &) = delete;
+
+    /// The schema version open() migrates every database to (PRAGMA user_version).
+    static int latestSchemaVersion();
+
+    bool open(const QString &dataDir) override;
+    void close() override;
+    QString lastError() const override;
+
+    bool begin() override;
+    /// Writes the rev and fence counters, then commits. A failed commit is
+    /// rolled back (counters included) and returns false.
+    bool commit() override;
+    void rollback() override;
+    qint64 nextRev() override;
+    qint64 nextFence() override;
+    bool insertJob(const Job &job) override;
+    bool updateJob(const Job &job) override;
+    bool appendEvent(const QString &jobId, const JobEvent &event) override;
+    bool putResultBlob(const QString &jobId, const QByteArray &data) override;
+
+    /// Deletes a job with its events and result bytes and leaves a tombstone
+    /// (taking nextRev()) that the change feed reports as deleted. Needs an
+    /// open write transaction; false, changing nothing, for an unknown id.
+    bool purgeJob(const QString &id);
+
+    std::optional<Job> job(const QString &id) override;
+    QList<Job> unfinishedJobs() override;
+    /// An invalid cursor gives an empty page and sets lastError().
+    ListPage list(const ListQuery &query) override;
+    ChangesPage changesSince(qint64 rev, int limit) override;
+    QList<JobEvent> events(const QString &jobId) override;
+    std::optional<QByteArray> resultBlob(const QString &jobId) override;
+    /// Every status is present, with 0 when no job has it.
+    QHash<JobStatus, qint64> countsByStatus() override;
+    qint64 deadLetterCount() override;
+    qint64 currentRev() override;
+
+private:
+    struct Connections;
+
+    bool fail(const QString &message);
+    bool requireOpen();
+    bool requireTransaction(const char *operation);
+    bool loadCounters();
+
+    std::unique_ptr<Connections> m_db;
+    QString m_lastError;
+    bool m_inTransaction = false;
+    // The counters handed out so far, and their values at the last commit
+    // (what rollback() returns to and what meta holds).
+    qint64 m_rev = 0;
+    qint64 m_fence = 0;
+    qint64 m_committedRev = 0;
+    qint64 m_committedFence = 0;
+};
+
+} // namespace jobdesk
