@@ -159,8 +159,10 @@ void ControlChannel::handle(Envelope envelope, const QByteArray &payload)
                  {QStringLiteral("events"), m_options.eventsEndpoint},
                  {QStringLiteral("auth_required"), !m_options.token.isEmpty()}});
     } else if (req.op == QLatin1String("submit")) {
+        QJsonObject fields = req.body;
+        fields.remove(QStringLiteral("id")); // the request's id, not a job field
         Result<SubmitRequest> submit =
-            parseSubmitRequest(req.body, m_service.kinds(), IdempotencyKeySource::Field);
+            parseSubmitRequest(fields, m_service.kinds(), IdempotencyKeySource::Field);
         if (!submit) {
             replyError(env, id, submit.error());
             return;

@@ -203,7 +203,10 @@ void Daemon::stop()
     if (m_stopped)
         return;
     m_stopped = true;
-    // Commit what was accepted and answer it, then close the doors.
+    // Close the door, commit what was accepted and answer it, then let the
+    // last answers out.
+    if (m_http)
+        m_http->stopAccepting();
     if (m_service)
         m_service->stop();
     if (m_http)

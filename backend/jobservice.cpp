@@ -85,6 +85,7 @@ public:
     std::vector<Mutation> replayOnFailure;
     std::vector<WorkerAssignment> dispatches;
     std::vector<qint64> cancels;
+    std::vector<std::pair<QString, JobEvent>> events;
     /// Terminal jobs read from the store into the working set by this batch.
     std::vector<QString> loaded;
     bool storeFailed = false;
@@ -616,9 +617,8 @@ void JobService::addEvent(Batch &batch, const Job &job, const QString &type, QJs
     auto seq = m_eventSeq.find(job.id);
     if (seq == m_eventSeq.end())
         seq = m_eventSeq.emplace(job.id, m_store.events(job.id).size()).first;
-    JobEvent event{++seq->second, batch.now, type, std::move(data)};
-    if (!batch.storeFailed && !m_store.appendEvent(job.id, event))
-        batch.storeFailed = true;
+    // Written after the job rows, which a new job's events refer to.
+    batch.events.emplace_back(job.id, JobEvent{++seq->second, batch.now, type, std::move(data)});
 }
 
 void JobService::transition(Batch &batch, Job &job, JobStatus to, QJsonObject eventData)
@@ -699,6 +699,12 @@ void JobService::flush()
         const bool ok = batch.dirty.at(id).isNew ? m_store.insertJob(job) : m_store.updateJob(job);
         if (!ok)
             batch.storeFailed = true;
+    }
+    for (const auto &[id, event] : batch.events) {
+        if (batch.storeFailed || !m_store.appendEvent(id, event)) {
+            batch.storeFailed = true;
+            break;
+        }
     }
     if (!batch.storeFailed && !m_store.commit())
         batch.storeFailed = true;

@@ -18,7 +18,9 @@ Result<ControlRequest> decodeControlRequest(const QByteArray &frame, QJsonValue 
     *id = body.value(QStringLiteral("id"));
     const QJsonValue op = body.take(QStringLiteral("op"));
     const QJsonValue token = body.take(QStringLiteral("token"));
-    const QJsonValue requestId = body.take(QStringLiteral("id"));
+    // `id` stays in the body too: for job ops (status, cancel, ...) it is the
+    // job's id, which the reply echoes like any other request id.
+    const QJsonValue requestId = body.value(QStringLiteral("id"));
     if (!op.isString() || op.toString().isEmpty())
         return ApiError::make(ErrorCode::InvalidRequest, QStringLiteral("\"op\" must be a string"));
     if (!token.isUndefined() && !token.isString())

@@ -15,7 +15,7 @@ struct ControlRequest
     QString op;
     QJsonValue id;     // echoed in the reply; undefined when the client sent none
     QString token;     // required over tcp:// with auth on
-    QJsonObject body;  // every field except op, id and token
+    QJsonObject body;  // every field except op and token (`id` is the job id of job ops)
 };
 
 /// Decodes a request frame. On failure the error is returned and `*id` holds

@@ -51,7 +51,7 @@ void tst_ControlProtocol::decode()
         QVERIFY(!r.value().op.isEmpty());
         QVERIFY(!r.value().body.contains(QStringLiteral("op")));
         QVERIFY(!r.value().body.contains(QStringLiteral("token")));
-        QVERIFY(!r.value().body.contains(QStringLiteral("id")));
+        QCOMPARE(r.value().body.value(QStringLiteral("id")), id); // the job id of job ops
     } else {
         QCOMPARE(r.error().code, ErrorCode::InvalidRequest);
     }
@@ -76,7 +76,7 @@ void tst_ControlProtocol::replies()
     QCOMPARE(body.value(QStringLiteral("errors")).toArray().size(), 1);
 
     const QByteArray req = encodeControlRequest(QStringLiteral("status"), QJsonValue(1),
-                                                {{QStringLiteral("id"), QStringLiteral("ignored")}},
+                                                {{QStringLiteral("x"), QStringLiteral("y")}},
                                                 QStringLiteral("tok"));
     QJsonValue id;
     const Result<ControlRequest> back = decodeControlRequest(req, &id);

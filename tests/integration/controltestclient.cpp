@@ -34,7 +34,9 @@ QJsonObject ControlTestClient::request(const QString &op, QJsonObject fields,
                                        std::chrono::milliseconds timeout)
 {
     fields.insert(QStringLiteral("op"), op);
-    fields.insert(QStringLiteral("id"), m_nextId++);
+    // Job ops carry the job's id in `id`; other requests get a counter.
+    if (!fields.contains(QStringLiteral("id")))
+        fields.insert(QStringLiteral("id"), m_nextId++);
     if (!m_token.isEmpty() && !fields.contains(QStringLiteral("token")))
         fields.insert(QStringLiteral("token"), m_token);
     return QJsonDocument::fromJson(requestRaw(QJsonDocument(fields).toJson(QJsonDocument::Compact),

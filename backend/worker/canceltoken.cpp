@@ -1,0 +1,42 @@
+#include "canceltoken.h"
+
+namespace jobdesk {
+
+void CancelToken::reset()
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_cancelled.store(false, std::memory_order_release);
+}
+
+void CancelToken::cancel()
+{
+    // Set under the lock so a waiter cannot check the flag, miss the notify
+    // and then sleep through the cancel.
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_cancelled.store(true, std::memory_order_release);
+    }
+    m_wake.notify_all();
+}
+
+void CancelToken::requestStop()
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_stopping.store(true, std::memory_order_release);
+    }
+    m_wake.notify_all();
+}
+
+bool CancelToken::waitFor(std::chrono::nanoseconds duration, bool honourCancel) const
+{
+    if (interrupted(honourCancel))
+        return false;
+    if (duration <= std::chrono::nanoseconds::zero())
+        return true; // the zero-length sleep of a fast job takes no lock at all
+    const auto deadline = std::chrono::steady_clock::now() + duration;
+    std::unique_lock<std::mutex> lock(m_mutex);
+    return !m_wake.wait_until(lock, deadline, [&] { return interrupted(honourCancel); });
+}
+
+} // namespace jobdesk

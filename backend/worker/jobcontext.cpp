@@ -1,0 +1,33 @@
+#include "jobcontext.h"
+
+namespace jobdesk {
+
+JobContext::JobContext(QString jobId, int attempt, QJsonObject params, const CancelToken &cancel,
+                       ResultSink &result, ProgressReporter reportProgress,
+                       std::chrono::milliseconds progressThrottle)
+    : m_jobId(std::move(jobId))
+    , m_attempt(attempt)
+    , m_params(std::move(params))
+    , m_cancel(cancel)
+    , m_result(result)
+    , m_reportProgress(std::move(reportProgress))
+    , m_progressThrottle(progressThrottle)
+    // Counting the throttle from the start keeps a job that finishes within
+    // one interval down to its final report: the backend gets no burst of
+    // intermediate steps nobody could see.
+    , m_lastReportAt(std::chrono::steady_clock::now())
+{
+}
+
+void JobContext::setProgress(std::optional<double> pct, const QString &message)
+{
+    const auto now = std::chrono::steady_clock::now();
+    const bool final = pct && *pct >= 100.0;
+    if (!final && now - m_lastReportAt < m_progressThrottle)
+        return;
+    m_lastReportAt = now;
+    if (m_reportProgress)
+        m_reportProgress(pct, message);
+}
+
+} // namespace jobdesk

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "canceltoken.h"
+#include "reliability.h"
+#include "resultsink.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <chrono>
+#include <functional>
+#include <optional>
+
+namespace jobdesk {
+
+/// What a running job kind sees of the world: its params (defaults filled
+/// in), the cancel token, a progress channel and the result sink.
+class JobContext
+{
+public:
+    using ProgressReporter = std::function<void(std::optional<double> pct, const QString &message)>;
+
+    JobContext(QString jobId, int attempt, QJsonObject params, const CancelToken &cancel,
+               ResultSink &result, ProgressReporter reportProgress,
+               std::chrono::milliseconds progressThrottle = reliability::kProgressThrottle);
+
+    const QString &jobId() const { return m_jobId; }
+    int attempt() const { return m_attempt; }
+    const QJsonObject &params() const { return m_params; }
+
+    /// The backend asked this job to stop (cooperative: the kind decides).
+    bool cancelled() const { return m_cancel.isCancelled(); }
+    /// The worker process is shutting down: return as soon as possible.
+    bool stopping() const { return m_cancel.isStopping(); }
+
+    /// Sleeps without spinning; false when woken early by a cancel or a stop.
+    bool sleepFor(std::chrono::nanoseconds duration) const
+    {
+        return m_cancel.waitFor(duration, true);
+    }
+    /// Like sleepFor() but deaf to cancels (only a stop wakes it).
+    bool sleepIgnoringCancel(std::chrono::nanoseconds duration) const
+    {
+        return m_cancel.waitFor(duration, false);
+    }
+
+    /// Reports progress (nullopt = indeterminate). Calls closer together than
+    /// the throttle interval are dropped, except a final 100 %, so a kind may
+    /// call this as often as it likes.
+    void setProgress(std::optional<double> pct, const QString &message);
+
+    ResultSink &result() { return m_result; }
+
+private:
+    QString m_jobId;
+    int m_attempt = 0;
+    QJsonObject m_params;
+    const CancelToken &m_cancel;
+    ResultSink &m_result;
+    ProgressReporter m_reportProgress;
+    std::chrono::milliseconds m_progressThrottle;
+    std::chrono::steady_clock::time_point m_lastReportAt;
+};
+
+} // namespace jobdesk

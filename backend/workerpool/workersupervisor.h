@@ -1,0 +1,100 @@
+#pragma once
+
+#include "job.h"
+
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace jobdesk {
+
+/// A job handed to a worker for one attempt.
+struct WorkerAssignment
+{
+    QString jobId;
+    qint64 fence = 0; // the dispatch's fencing number
+    QString kind;
+    QJsonObject params;
+    int timeoutS = 0;
+    int attempt = 0;
+};
+
+/// How an attempt ended, as the supervisor saw it.
+struct WorkerOutcome
+{
+    enum class Kind {
+        Done,    // the job produced its result
+        Failed,  // the job reported an error (error.code says which)
+        Crashed, // the worker died or stopped heartbeating mid-attempt (worker_crashed)
+        TimedOut,  // timeout_s passed; the attempt was stopped (code timeout)
+        Cancelled, // stopped after a cancel, cooperatively or by force
+    };
+    Kind kind = Kind::Failed;
+    JobError error;         // Failed, Crashed, TimedOut, Cancelled
+    bool retryable = false; // Failed: whether the job said a retry may help
+    ResultInfo result;      // Done
+    QByteArray inlineData;  // Done: small result bytes
+    QString resultFile;     // Done: large result, a file name in the results folder
+};
+
+/// Starts and supervises the jobdesk-worker processes: direct children that
+/// die with the backend (PR_SET_PDEATHSIG), each in its own process group,
+/// talking over a private ROUTER/DEALER channel with READY and heartbeats.
+/// A worker that exits or falls silent is replaced; its attempt is reported
+/// as Crashed. Enforces each attempt's timeout and, after a cancel, kills the
+/// worker's process group once the grace period has passed.
+///
+/// Lives on the main thread (QProcess and the ZeroMQ notifier need its loop).
+class WorkerSupervisor : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        QString workerProgram; // path of jobdesk-worker
+        int workers = 2;
+        QString runtimeDir;    // a 0700 folder for the private ipc:// endpoint
+        QString resultsDir;    // where workers write result files
+        QString epoch;         // this backend run, passed to each worker
+        std::chrono::milliseconds cancelGrace{5000};
+    };
+
+    explicit WorkerSupervisor(Options options, QObject *parent = nullptr);
+    ~WorkerSupervisor() override;
+
+    /// Binds the worker channel and spawns the workers.
+    bool start(QString *error);
+    /// Kills every worker and waits for them; pending attempts are not reported.
+    void stop();
+
+    int total() const;
+    int busy() const;
+    /// Workers that said READY and run nothing.
+    int idle() const;
+    /// How many times workers have been replaced after dying.
+    int restarts() const;
+
+    /// Hands an attempt to an idle worker. False when none is idle.
+    bool dispatch(const WorkerAssignment &assignment);
+    /// Asks the worker running `fence` to stop; kills it after the grace
+    /// period if it does not. Unknown fences are ignored.
+    void cancel(qint64 fence);
+
+Q_SIGNALS:
+    /// A worker became idle (READY after a spawn, or an attempt ended).
+    void workerAvailable();
+    void progress(const QString &jobId, qint64 fence, std::optional<double> progress,
+                  const QString &message);
+    /// Exactly once per dispatched attempt (unless stop() came first).
+    void finished(const QString &jobId, qint64 fence, const jobdesk::WorkerOutcome &outcome);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace jobdesk
