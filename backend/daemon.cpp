@@ -139,6 +139,7 @@ bool Daemon::start(QString *error, int *exitCode)
 
     JobService::Options serviceOptions;
     serviceOptions.resultsDir = resultsDir;
+    serviceOptions.retention = std::chrono::hours(m_config.retentionHours);
     m_service = std::make_unique<JobService>(*m_store, *m_workers, KindCatalog::builtin(),
                                              serviceOptions);
     if (!m_service->start(error))
@@ -196,6 +197,21 @@ QString Daemon::readyLine() const
 {
     return QStringLiteral("READY http=%1 control=%2 events=%3")
         .arg(m_httpAddress, m_control->boundEndpoint(), m_events->boundEndpoint());
+}
+
+void Daemon::shutdown()
+{
+    if (m_stopped || !m_service) {
+        stop();
+        Q_EMIT stopped();
+        return;
+    }
+    if (m_http)
+        m_http->stopAccepting();
+    m_service->drain(std::chrono::seconds(m_config.shutdownGraceS), [this] {
+        stop();
+        Q_EMIT stopped();
+    });
 }
 
 void Daemon::stop()

@@ -36,8 +36,15 @@ public:
     bool start(QString *error, int *exitCode);
     /// The `READY ...` line with the bound addresses.
     QString readyLine() const;
-    /// Stops accepting, commits what is queued, stops workers. Idempotent.
+    /// Graceful stop (SIGTERM): stops accepting, lets running attempts finish
+    /// within the grace period, requeues the rest, then stops and emits
+    /// stopped().
+    void shutdown();
+    /// Stops at once: commits what is queued, stops workers. Idempotent.
     void stop();
+
+Q_SIGNALS:
+    void stopped();
 
 private:
     DaemonConfig m_config;

@@ -32,6 +32,9 @@ constexpr OptionSpec kOptions[] = {
     {"api-token-file", "FILE", "API token file (default: <data dir>/api-token, created on first start)."},
     {"no-auth", nullptr, "Accept requests without a token (loopback and ipc:// only)."},
     {"log-level", "LEVEL", "debug, info, warning or error (default: info)."},
+    {"retention-hours", "H", "Purge finished jobs and their results after H hours (default: 48)."},
+    {"shutdown-grace", "SECONDS", "On SIGTERM, how long running jobs may finish before they are "
+                                  "requeued (default: 10)."},
 };
 
 bool parseHostPort(const QString &text, QString *host, quint16 *port)
@@ -187,6 +190,24 @@ bool DaemonConfig::load(const QCommandLineParser &parser, QString *error)
         if (!isLocalEndpoint(controlEndpoint) || !isLocalEndpoint(eventsEndpoint))
             return fail(QStringLiteral("--no-auth: refused while ZeroMQ listens beyond loopback"));
     }
+
+    auto readInt = [&](const char *name, int lo, int hi, int *out) {
+        const QString text = value(name);
+        if (text.isEmpty())
+            return true;
+        bool ok = false;
+        const int v = text.toInt(&ok);
+        if (!ok || v < lo || v > hi) {
+            *error = QStringLiteral("%1: expected %2 to %3, got \"%4\"")
+                         .arg(where(name)).arg(lo).arg(hi).arg(text);
+            return false;
+        }
+        *out = v;
+        return true;
+    };
+    if (!readInt("retention-hours", 1, 24 * 365 * 10, &retentionHours) ||
+        !readInt("shutdown-grace", 0, 3600, &shutdownGraceS))
+        return false;
 
     if (const QString level = value("log-level"); !level.isEmpty()) {
         static const QStringList levels = {QStringLiteral("debug"), QStringLiteral("info"),

@@ -21,6 +21,8 @@ struct DaemonConfig
     QString tokenFile;
     bool noAuth = false;
     QString logLevel = QStringLiteral("info");
+    int retentionHours = 48;
+    int shutdownGraceS = 10;
 
     /// Adds jobdeskd's options to a parser.
     static void addOptions(QCommandLineParser &parser);

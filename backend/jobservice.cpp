@@ -8,6 +8,7 @@
 #include "version.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QLoggingCategory>
@@ -26,6 +27,14 @@ namespace {
 
 // Terminal snapshots kept for fast polls; older ones fall back to the store.
 constexpr qsizetype kSnapshotCacheEntries = 200000;
+// Jobs purged per transaction, so housekeeping never holds the writer long.
+constexpr int kPurgeBatch = 500;
+constexpr std::chrono::hours kHousekeepingInterval{1};
+
+ApiError shuttingDown()
+{
+    return ApiError{ErrorCode::Unavailable, QStringLiteral("jobdeskd is shutting down"), {}, 5};
+}
 
 QJsonObject errorEventData(const JobError &error)
 {
@@ -86,6 +95,8 @@ public:
     std::vector<WorkerAssignment> dispatches;
     std::vector<qint64> cancels;
     std::vector<std::pair<QString, JobEvent>> events;
+    /// Jobs purged by this batch: their files go once the commit is durable.
+    std::vector<Job> purged;
     /// Terminal jobs read from the store into the working set by this batch.
     std::vector<QString> loaded;
     bool storeFailed = false;
@@ -114,6 +125,11 @@ JobService::JobService(JobStore &store, WorkerSupervisor &workers, KindCatalog k
     m_progressTimer.setInterval(r::kProgressThrottle);
     connect(&m_progressTimer, &QTimer::timeout, this, &JobService::flushThrottledProgress);
 
+    m_housekeepingTimer.setInterval(kHousekeepingInterval);
+    connect(&m_housekeepingTimer, &QTimer::timeout, this, &JobService::housekeep);
+    m_drainTimer.setSingleShot(true);
+    connect(&m_drainTimer, &QTimer::timeout, this, &JobService::finishDrain);
+
     connect(&m_workers, &WorkerSupervisor::workerAvailable, this, &JobService::scheduleFlush);
     connect(&m_workers, &WorkerSupervisor::progress, this, &JobService::onWorkerProgress);
     connect(&m_workers, &WorkerSupervisor::finished, this, &JobService::onWorkerFinished);
@@ -141,6 +157,8 @@ bool JobService::start(QString *error)
     }
     qCInfo(lcService) << "started with" << m_active.size() << "unfinished jobs," << m_queue.size()
                       << "queued";
+    housekeep();
+    m_housekeepingTimer.start();
     return true;
 }
 
@@ -204,8 +222,8 @@ void JobService::stop()
 
 void JobService::submit(SubmitRequest request, JobCallback done)
 {
-    if (m_stopped) {
-        done(ApiError{ErrorCode::Unavailable, QStringLiteral("jobdeskd is shutting down"), {}, 5});
+    if (m_stopped || m_draining) {
+        done(shuttingDown());
         return;
     }
     const KindInfo *kind = m_kinds.find(request.kind);
@@ -242,7 +260,7 @@ void JobService::submit(SubmitRequest request, JobCallback done)
 void JobService::cancel(const QString &id, CancelCallback done)
 {
     if (m_stopped) {
-        done(ApiError{ErrorCode::Unavailable, QStringLiteral("jobdeskd is shutting down"), {}, 5});
+        done(shuttingDown());
         return;
     }
     enqueue([this, id, done = std::move(done)](Batch &batch) {
@@ -293,8 +311,8 @@ void JobService::cancel(const QString &id, CancelCallback done)
 
 void JobService::retry(const QString &id, JobCallback done)
 {
-    if (m_stopped) {
-        done(ApiError{ErrorCode::Unavailable, QStringLiteral("jobdeskd is shutting down"), {}, 5});
+    if (m_stopped || m_draining) {
+        done(shuttingDown());
         return;
     }
     enqueue([this, id, done = std::move(done)](Batch &batch) {
@@ -637,6 +655,8 @@ void JobService::transition(Batch &batch, Job &job, JobStatus to, QJsonObject ev
 
 void JobService::dispatchToIdleWorkers(Batch &batch)
 {
+    if (m_draining)
+        return;
     int idle = m_workers.idle() - static_cast<int>(batch.dispatches.size());
     while (idle > 0 && !m_queue.empty()) {
         const QString id = m_queue.begin()->id;
@@ -672,6 +692,8 @@ void JobService::queueErase(const Job &job)
 void JobService::flush()
 {
     m_flushQueued = false;
+    if (m_stopped)
+        return;
     if (m_mutations.empty() && (m_queue.empty() || m_workers.idle() == 0))
         return;
 
@@ -758,6 +780,12 @@ void JobService::flush()
         }
     }
     m_snapshots.trim(kSnapshotCacheEntries);
+    for (const Job &job : batch.purged) {
+        m_snapshots.remove(job.id);
+        if (!job.resultFile.isEmpty() &&
+            !QFile::remove(QDir(m_options.resultsDir).filePath(job.resultFile)))
+            qCWarning(lcService) << "cannot remove the result file of purged job" << job.id;
+    }
 
     for (auto &[id, reply] : batch.replies)
         reply(committed.at(id));
@@ -781,8 +809,105 @@ void JobService::flush()
         }
     }
     armRetryTimer();
+    if (m_draining && processingCount() == 0 && m_drainTimer.isActive()) {
+        m_drainTimer.stop();
+        QMetaObject::invokeMethod(this, &JobService::finishDrain, Qt::QueuedConnection);
+    }
     if (!m_mutations.empty())
         scheduleFlush();
+}
+
+// ---------------------------------------------------------------------------
+// Graceful stop and housekeeping
+// ---------------------------------------------------------------------------
+
+int JobService::processingCount() const
+{
+    return static_cast<int>(std::count_if(m_active.begin(), m_active.end(), [](const auto &entry) {
+        return entry.second.status == JobStatus::Processing;
+    }));
+}
+
+void JobService::drain(std::chrono::milliseconds grace, std::function<void()> done)
+{
+    if (m_stopped || m_draining) {
+        if (done)
+            done();
+        return;
+    }
+    m_draining = true;
+    m_drainDone = std::move(done);
+    const int running = processingCount();
+    qCInfo(lcService) << "stopping: waiting up to" << grace.count() << "ms for" << running
+                      << "running attempts";
+    if (running == 0)
+        QMetaObject::invokeMethod(this, &JobService::finishDrain, Qt::QueuedConnection);
+    else
+        m_drainTimer.start(grace);
+}
+
+void JobService::finishDrain()
+{
+    if (m_stopped)
+        return;
+    // Whatever still runs goes back to the queue for the next start; the
+    // attempt was not the job's fault, so it is not counted.
+    enqueue([this](Batch &batch) {
+        for (auto &[id, job] : m_active) {
+            if (job.status != JobStatus::Processing)
+                continue;
+            if (job.cancelRequested) {
+                job.error = JobError{QStringLiteral("cancelled"),
+                                     QStringLiteral("cancelled; jobdeskd stopped before the "
+                                                    "attempt did")};
+                job.finishedAtMs = batch.now;
+                transition(batch, job, JobStatus::Cancelled, errorEventData(*job.error));
+                continue;
+            }
+            job.attempt = std::max(0, job.attempt - 1);
+            transition(batch, job, JobStatus::Pending,
+                       QJsonObject{{QStringLiteral("reason"),
+                                    QStringLiteral("requeued: jobdeskd stopped before the attempt "
+                                                   "finished")}});
+            queueInsert(job);
+        }
+    });
+    stop();
+    if (auto done = std::move(m_drainDone))
+        done();
+}
+
+void JobService::housekeep()
+{
+    purgeExpiredBatch();
+    if (!m_store.checkpoint())
+        qCWarning(lcService) << "WAL checkpoint failed:" << m_store.lastError();
+}
+
+void JobService::purgeExpiredBatch()
+{
+    if (m_stopped)
+        return;
+    const qint64 cutoff =
+        nowMs() - std::chrono::duration_cast<std::chrono::milliseconds>(m_options.retention).count();
+    const QList<Job> expired = m_store.finishedBefore(cutoff, kPurgeBatch);
+    if (expired.isEmpty())
+        return;
+    enqueue([this, expired](Batch &batch) {
+        for (const Job &job : expired) {
+            if (m_active.count(job.id))
+                continue; // re-driven since it was read
+            if (batch.storeFailed || !m_store.purgeJob(job.id)) {
+                batch.storeFailed = true;
+                return;
+            }
+            batch.purged.push_back(job);
+        }
+    });
+    qCInfo(lcService) << "purging" << expired.size() << "jobs finished before"
+                      << formatTimestamp(cutoff);
+    if (expired.size() == kPurgeBatch) // more to do: the next batch after this commit
+        QTimer::singleShot(0, this, &JobService::purgeExpiredBatch);
 }
 
 void JobService::reloadAfterFailedCommit()

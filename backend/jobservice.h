@@ -58,6 +58,8 @@ public:
         std::chrono::milliseconds retryBackoffCap{300000};
         /// Backend restarts an attempt may suffer before it counts as a crash.
         int maxInterruptions = 3;
+        /// Terminal jobs older than this are purged with their results.
+        std::chrono::hours retention{48};
     };
 
     JobService(JobStore &store, WorkerSupervisor &workers, KindCatalog kinds, Options options,
@@ -68,6 +70,14 @@ public:
     bool start(QString *error);
     /// Commits what is queued; later writes are refused with `unavailable`.
     void stop();
+    /// Graceful stop: refuses new jobs (`unavailable`), dispatches nothing
+    /// more, lets running attempts finish for up to `grace`, then puts what
+    /// still runs back to PENDING (no attempt used), commits, and calls `done`.
+    void drain(std::chrono::milliseconds grace, std::function<void()> done);
+    /// Purges terminal jobs older than the retention with their events and
+    /// result files, in bounded batches, and checkpoints the store's log.
+    /// Runs at start and hourly.
+    void housekeep();
 
     using JobCallback = std::function<void(Result<Job>)>;
     using CancelCallback = std::function<void(Result<CancelOutcome>)>;
@@ -132,6 +142,10 @@ private:
     void promoteDueRetries();
     void armRetryTimer();
 
+    void finishDrain();
+    int processingCount() const;
+    void purgeExpiredBatch();
+
     void queueInsert(const Job &job);
     void queueErase(const Job &job);
 
@@ -172,6 +186,11 @@ private:
 
     /// The last event seq written per active job (timelines count from 1).
     std::unordered_map<QString, qint64> m_eventSeq;
+
+    QTimer m_housekeepingTimer;
+    QTimer m_drainTimer;
+    std::function<void()> m_drainDone;
+    bool m_draining = false;
 
     std::vector<Mutation> m_mutations;
     bool m_flushQueued = false;

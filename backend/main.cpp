@@ -76,10 +76,18 @@ int main(int argc, char *argv[])
         daemon.stop();
         return exitCode;
     }
-    QObject::connect(&signalWatcher, &jobdesk::SignalWatcher::terminationRequested, &app, [&](int) {
-        daemon.stop();
-        QCoreApplication::quit();
-    });
+    // The first signal stops gracefully; a second one stops at once.
+    QObject::connect(&signalWatcher, &jobdesk::SignalWatcher::terminationRequested, &app,
+                     [&daemon, asked = false](int) mutable {
+                         if (asked) {
+                             daemon.stop();
+                             QCoreApplication::quit();
+                             return;
+                         }
+                         asked = true;
+                         daemon.shutdown();
+                     });
+    QObject::connect(&daemon, &jobdesk::Daemon::stopped, &app, &QCoreApplication::quit);
 
     std::printf("%s\n", qPrintable(daemon.readyLine()));
     std::fflush(stdout);

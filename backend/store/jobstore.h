@@ -88,6 +88,12 @@ public:
     virtual bool appendEvent(const QString &jobId, const JobEvent &event) = 0;
     /// Stores the bytes of a small result, replacing any earlier one.
     virtual bool putResultBlob(const QString &jobId, const QByteArray &data) = 0;
+    /// Deletes a job with its events and result bytes and leaves a tombstone
+    /// (taking nextRev()) that the change feed reports as `deleted`.
+    virtual bool purgeJob(const QString &id) = 0;
+    /// Folds the write-ahead log back into the database so it cannot grow
+    /// without bound. Outside a write transaction.
+    virtual bool checkpoint() = 0;
 
     // --- reads (committed state) ---
     virtual std::optional<Job> job(const QString &id) = 0;
@@ -102,6 +108,8 @@ public:
     virtual qint64 deadLetterCount() = 0;
     /// The newest committed rev.
     virtual qint64 currentRev() = 0;
+    /// Terminal jobs that finished before `beforeMs`, oldest first.
+    virtual QList<Job> finishedBefore(qint64 beforeMs, int limit) = 0;
 };
 
 } // namespace jobdesk

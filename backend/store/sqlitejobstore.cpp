@@ -111,6 +111,10 @@ const std::vector<MigrationStep> &migrationSteps()
                     created_at_ms INTEGER NOT NULL))",
              "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at_ms)",
          }},
+        {"retention: find finished jobs by age",
+         {
+             "CREATE INDEX jobs_finished ON jobs (finished_at_ms) WHERE finished_at_ms > 0",
+         }},
     };
     return steps;
 }
@@ -922,9 +926,56 @@ bool SqliteJobStore::purgeJob(const QString &id)
     return true;
 }
 
+bool SqliteJobStore::checkpoint()
+{
+    if (!requireOpen())
+        return false;
+    if (m_inTransaction)
+        return fail(QStringLiteral("checkpoint: a write transaction is open"));
+    QString error;
+    if (!execOnce(m_db->writerDb, QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"), &error))
+        return fail(QStringLiteral("checkpoint: %1").arg(error));
+    return true;
+}
+
 // ===========================================================================
 // Reads (the reader connection: committed state only)
 // ===========================================================================
+
+QList<Job> SqliteJobStore::finishedBefore(qint64 beforeMs, int limit)
+{
+    QList<Job> jobs;
+    if (!requireOpen())
+        return jobs;
+    // Rare (housekeeping), so prepared here rather than kept.
+    QSqlQuery q(m_db->readerDb);
+    q.setForwardOnly(true);
+    QString error;
+    if (!prepare(q,
+                 selectJobsSql(QStringLiteral(
+                     "WHERE finished_at_ms > 0 AND finished_at_ms < ? "
+                     "AND status IN ('COMPLETED', 'FAILED', 'CANCELLED') "
+                     "ORDER BY finished_at_ms LIMIT ?")),
+                 &error)) {
+        fail(error);
+        return jobs;
+    }
+    q.bindValue(0, beforeMs);
+    q.bindValue(1, std::clamp(limit, 1, 10000));
+    if (!execStatement(q, "finishedBefore", &error)) {
+        fail(error);
+        return jobs;
+    }
+    while (q.next()) {
+        Job job;
+        if (!readJob(q, &job, &error)) {
+            fail(error);
+            return {};
+        }
+        jobs.append(std::move(job));
+    }
+    return jobs;
+}
 
 std::optional<Job> SqliteJobStore::job(const QString &id)
 {

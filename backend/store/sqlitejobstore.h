@@ -47,10 +47,10 @@ public:
     bool appendEvent(const QString &jobId, const JobEvent &event) override;
     bool putResultBlob(const QString &jobId, const QByteArray &data) override;
 
-    /// Deletes a job with its events and result bytes and leaves a tombstone
-    /// (taking nextRev()) that the change feed reports as deleted. Needs an
-    /// open write transaction; false, changing nothing, for an unknown id.
-    bool purgeJob(const QString &id);
+    /// Needs an open write transaction; false, changing nothing, for an
+    /// unknown id. Events and the result blob go with the row.
+    bool purgeJob(const QString &id) override;
+    bool checkpoint() override;
 
     std::optional<Job> job(const QString &id) override;
     QList<Job> unfinishedJobs() override;
@@ -63,6 +63,7 @@ public:
     QHash<JobStatus, qint64> countsByStatus() override;
     qint64 deadLetterCount() override;
     qint64 currentRev() override;
+    QList<Job> finishedBefore(qint64 beforeMs, int limit) override;
 
 private:
     struct Connections;

@@ -1,0 +1,552 @@
+// Runs the supervisor with the real jobdesk-worker (and, for protocol
+// misbehaviour, a fake worker) in a temporary runtime folder.
+
+#include "workerpool/workersupervisor.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <csignal>
+
+using namespace jobdesk;
+using namespace std::chrono_literals;
+
+namespace {
+
+QString workerProgram()
+{
+    return qEnvironmentVariable("JOBDESK_BIN_DIR") + QStringLiteral("/jobdesk-worker");
+}
+
+QString fakeWorkerProgram()
+{
+    return QCoreApplication::applicationDirPath() + QStringLiteral("/jobdesk-fakeworker");
+}
+
+QString supervisorHostProgram()
+{
+    return QCoreApplication::applicationDirPath() + QStringLiteral("/jobdesk-supervisorhost");
+}
+
+/// Whether `pid` is still a live process (a zombie waiting for its new
+/// parent to reap it counts as dead).
+bool isAlive(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray line = stat.readAll();
+    const qsizetype close = line.lastIndexOf(')');
+    return close > 0 && line.mid(close + 2, 1) != "Z";
+}
+
+struct ChildProcess
+{
+    qint64 pid = 0;
+    QString name;
+};
+
+/// Direct children of this test process, read from /proc (zombies included).
+QList<ChildProcess> childProcesses()
+{
+    QList<ChildProcess> children;
+    const qint64 self = QCoreApplication::applicationPid();
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
+    for (const QString &entry : entries) {
+        bool isPid = false;
+        const qint64 pid = entry.toLongLong(&isPid);
+        if (!isPid)
+            continue;
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!stat.open(QIODevice::ReadOnly))
+            continue; // gone meanwhile
+        const QByteArray line = stat.readAll();
+        // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+        const qsizetype open = line.indexOf('(');
+        const qsizetype close = line.lastIndexOf(')');
+        if (open < 0 || close < open)
+            continue;
+        const QList<QByteArray> rest = line.mid(close + 2).split(' ');
+        if (rest.size() > 1 && rest.at(1).toLongLong() == self)
+            children.append({pid, QString::fromUtf8(line.mid(open + 1, close - open - 1))});
+    }
+    return children;
+}
+
+QList<qint64> childPids(const QString &name)
+{
+    QList<qint64> pids;
+    for (const ChildProcess &child : childProcesses()) {
+        if (child.name == name)
+            pids.append(child.pid);
+    }
+    return pids;
+}
+
+WorkerAssignment sleepJob(qint64 fence, const QJsonObject &params, int timeoutS = 0)
+{
+    WorkerAssignment a;
+    a.jobId = QStringLiteral("job-%1").arg(fence);
+    a.fence = fence;
+    a.kind = QStringLiteral("demo.sleep");
+    a.params = params;
+    a.timeoutS = timeoutS;
+    a.attempt = 1;
+    return a;
+}
+
+WorkerOutcome outcomeOf(const QSignalSpy &finished, qsizetype index = 0)
+{
+    return finished.at(index).at(2).value<WorkerOutcome>();
+}
+
+} // namespace
+
+class tst_WorkerSupervisor : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void cleanupTestCase();
+
+    void startsWorkersThatSayReady();
+    void refusesToStartWithoutAWorkerProgram();
+    void runsAJobToDone();
+    void dispatchFailsWhenNoWorkerIsIdle();
+    void ignoresACancelForAnotherFence();
+    void ignoresMessagesForAnotherFence();
+    void ignoresReadyWithAWrongSecret();
+    void cancelStopsAJobCooperatively();
+    void cancelKillsAJobThatIgnoresIt();
+    void jobThatCompletesDespiteACancelStaysDone();
+    void crashedWorkerFailsItsAttemptAndIsReplaced();
+    void killedIdleWorkerIsReplaced();
+    void deadWorkerTakesItsProcessGroupAlong();
+    void timeoutStopsTheAttempt_data();
+    void timeoutStopsTheAttempt();
+    void stopLeavesNoProcessAndNoSignal();
+    void stopFromAFinishedReceiverIsSafe();
+    void workersDieWithTheirBackend();
+
+private:
+    void startSupervisor(int workers, std::chrono::milliseconds cancelGrace = 5000ms,
+                         const QString &program = workerProgram());
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<WorkerSupervisor> m_supervisor;
+};
+
+void tst_WorkerSupervisor::initTestCase()
+{
+    QVERIFY2(QFileInfo(workerProgram()).isExecutable(), qPrintable(workerProgram()));
+    QVERIFY2(QFileInfo(fakeWorkerProgram()).isExecutable(), qPrintable(fakeWorkerProgram()));
+}
+
+void tst_WorkerSupervisor::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+void tst_WorkerSupervisor::cleanup()
+{
+    m_supervisor.reset();
+    qunsetenv("JOBDESK_FAKEWORKER_MODE");
+    qunsetenv("JOBDESK_FAKEWORKER_PIDFILE");
+    // stop() reaps every worker before it returns.
+    QCOMPARE(childProcesses().size(), 0);
+    m_dir.reset();
+}
+
+void tst_WorkerSupervisor::cleanupTestCase()
+{
+    QCOMPARE(childProcesses().size(), 0);
+}
+
+void tst_WorkerSupervisor::startSupervisor(int workers, std::chrono::milliseconds cancelGrace,
+                                           const QString &program)
+{
+    WorkerSupervisor::Options options;
+    options.workerProgram = program;
+    options.workers = workers;
+    options.runtimeDir = m_dir->filePath(QStringLiteral("run"));
+    options.resultsDir = m_dir->filePath(QStringLiteral("results"));
+    options.epoch = QStringLiteral("test");
+    options.cancelGrace = cancelGrace;
+    m_supervisor = std::make_unique<WorkerSupervisor>(options);
+    QString error;
+    QVERIFY2(m_supervisor->start(&error), qPrintable(error));
+}
+
+void tst_WorkerSupervisor::startsWorkersThatSayReady()
+{
+    WorkerSupervisor::Options options;
+    startSupervisor(2);
+    QSignalSpy available(m_supervisor.get(), &WorkerSupervisor::workerAvailable);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 2, 10000);
+    QCOMPARE(available.count(), 2);
+    QCOMPARE(m_supervisor->total(), 2);
+    QCOMPARE(m_supervisor->busy(), 0);
+    QCOMPARE(m_supervisor->restarts(), 0);
+    QCOMPARE(childPids(QStringLiteral("jobdesk-worker")).size(), 2);
+
+    // The channel is private: its folder is 0700.
+    const QFileInfo runtime(m_dir->filePath(QStringLiteral("run")));
+    QCOMPARE(runtime.permissions() & ~(QFile::ReadUser | QFile::WriteUser | QFile::ExeUser),
+             QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    QVERIFY(QFileInfo::exists(runtime.filePath() + QStringLiteral("/workers-test")));
+}
+
+void tst_WorkerSupervisor::refusesToStartWithoutAWorkerProgram()
+{
+    WorkerSupervisor::Options options;
+    options.workerProgram = m_dir->filePath(QStringLiteral("no-such-worker"));
+    options.runtimeDir = m_dir->filePath(QStringLiteral("run"));
+    options.resultsDir = m_dir->filePath(QStringLiteral("results"));
+    options.epoch = QStringLiteral("test");
+    WorkerSupervisor supervisor(options);
+    QString error;
+    QVERIFY(!supervisor.start(&error));
+    QVERIFY2(error.contains(QStringLiteral("no-such-worker")), qPrintable(error));
+    QVERIFY(!supervisor.dispatch(sleepJob(1, {})));
+}
+
+void tst_WorkerSupervisor::runsAJobToDone()
+{
+    startSupervisor(2);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 2, 10000);
+    QSignalSpy progress(m_supervisor.get(), &WorkerSupervisor::progress);
+    QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
+    QSignalSpy available(m_supervisor.get(), &WorkerSupervisor::workerAvailable);
+
+    QVERIFY(m_supervisor->dispatch(
+        sleepJob(11, {{QStringLiteral("duration_s"), 0.3}, {QStringLiteral("steps"), 3}})));
+    QCOMPARE(m_supervisor->busy(), 1);
+    QCOMPARE(m_supervisor->idle(), 1);
+
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(finished.at(0).at(0).toString(), QStringLiteral("job-11"));
+    QCOMPARE(finished.at(0).at(1).toLongLong(), qint64(11));
+    const WorkerOutcome outcome = outcomeOf(finished);
+    QCOMPARE(outcome.kind, WorkerOutcome::Kind::Done);
+    QVERIFY(outcome.resultFile.isEmpty());
+    QCOMPARE(outcome.result.filename, QStringLiteral("result.json"));
+    QCOMPARE(outcome.result.contentType, QStringLiteral("application/json"));
+    QCOMPARE(outcome.result.size, qint64(outcome.inlineData.size()));
+    QCOMPARE(outcome.result.sha256,
+             QString::fromLatin1(
+                 QCryptographicHash::hash(outcome.inlineData, QCryptographicHash::Sha256).toHex()));
+    QCOMPARE(
+        QJsonDocument::fromJson(outcome.inlineData).object().value(QStringLiteral("steps")).toInt(),
+        3);
+
+    // Progress came before the end, for this job, rising to 100.
+    QVERIFY(progress.count() >= 1);
+    double last = -1;
+    for (const QList<QVariant> &p : progress) {
+        QCOMPARE(p.at(0).toString(), QStringLiteral("job-11"));
+        QCOMPARE(p.at(1).toLongLong(), qint64(11));
+        const auto pct = p.at(2).value<std::optional<double>>();
+        QVERIFY(pct.has_value());
+        QVERIFY(*pct > last);
+        last = *pct;
+    }
+    QCOMPARE(last, 100.0);
+    QCOMPARE(progress.constLast().at(3).toString(), QStringLiteral("step 3 of 3"));
+
+    QCOMPARE(available.count(), 1);
+    QCOMPARE(m_supervisor->idle(), 2);
+    QCOMPARE(m_supervisor->busy(), 0);
+}
+
+void tst_WorkerSupervisor::dispatchFailsWhenNoWorkerIsIdle()
+{
+    startSupervisor(1);
+    QVERIFY(!m_supervisor->dispatch(sleepJob(1, {}))); // not READY yet
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 1, 10000);
+    QVERIFY(m_supervisor->dispatch(sleepJob(2, {{QStringLiteral("duration_s"), 30}})));
+    QVERIFY(!m_supervisor->dispatch(sleepJob(3, {})));
+    QCOMPARE(m_supervisor->busy(), 1);
+    QCOMPARE(m_supervisor->total(), 1);
+}
+
+void tst_WorkerSupervisor::ignoresACancelForAnotherFence()
+{
+    startSupervisor(1);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 1, 10000);
+    QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
+    QVERIFY(m_supervisor->dispatch(sleepJob(40, {{QStringLiteral("duration_s"), 0.3}})));
+    m_supervisor->cancel(39); // an earlier dispatch of the same job
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(outcomeOf(finished).kind, WorkerOutcome::Kind::Done);
+}
+
+void tst_WorkerSupervisor::ignoresMessagesForAnotherFence()
+{
+    qputenv("JOBDESK_FAKEWORKER_MODE", "stale-fence");
+    startSupervisor(1, 5000ms, fakeWorkerProgram());
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 1, 10000);
+    QSignalSpy progress(m_supervisor.get(), &WorkerSupervisor::progress);
+    QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
+
+    // The fake worker reports progress and a result for fence 49 before
+    // answering for 50; only the latter may count.
+    QVERIFY(m_supervisor->dispatch(sleepJob(50, {})));
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(finished.at(0).at(1).toLongLong(), qint64(50));
+    QCOMPARE(outcomeOf(finished).inlineData, QByteArray("real result"));
+    QCOMPARE(progress.count(), 1);
+    QCOMPARE(progress.at(0).at(1).toLongLong(), qint64(50));
+    QCOMPARE(progress.at(0).at(3).toString(), QStringLiteral("real"));
+}
+
+void tst_WorkerSupervisor::ignoresReadyWithAWrongSecret()
+{
+    qputenv("JOBDESK_FAKEWORKER_MODE", "wrong-secret");
+    startSupervisor(1, 5000ms, fakeWorkerProgram());
+    QSignalSpy available(m_supervisor.get(), &WorkerSupervisor::workerAvailable);
+    // Never usable, so the start timeout (10 s) replaces it.
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->restarts(), 1, 20000);
+    QCOMPARE(available.count(), 0);
+    QCOMPARE(m_supervisor->idle(), 0);
+    QCOMPARE(m_supervisor->total(), 0);
+}
+
+void tst_WorkerSupervisor::cancelStopsAJobCooperatively()
+{
+    startSupervisor(2);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 2, 10000);
+    QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
+    QVERIFY(m_supervisor->dispatch(sleepJob(20, {{QStringLiteral("duration_s"), 30}})));
+
+    QElapsedTimer clock;
+    clock.start();
+    m_supervisor->cancel(20);
+    m_supervisor->cancel(20); // idempotent
+    QVERIFY(finished.wait(3000));
+    QVERIFY(clock.elapsed() < 2000);
+    const WorkerOutcome outcome = outcomeOf(finished);
+    QCOMPARE(outcome.kind, WorkerOutcome::Kind::Cancelled);
+    QCOMPARE(outcome.error.code, QStringLiteral("cancelled"));
+    QCOMPARE(m_supervisor->restarts(), 0); // the worker stopped by itself
+    QCOMPARE(m_supervisor->idle(), 2);
+}
+
+void tst_WorkerSupervisor::cancelKillsAJobThatIgnoresIt()
+{
+    startSupervisor(2, 500ms);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 2, 10000);
+    const QList<qint64> before = childPids(QStringLiteral("jobdesk-worker"));
+    QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
+    QVERIFY(m_supervisor->dispatch(sleepJob(
+        21, {{QStringLiteral("duration_s"), 30}, {QStringLiteral("ignore_cancel"), true}})));
+
+    QElapsedTimer clock;
+    clock.start();
+    m_supervisor->cancel(21);
+    QVERIFY(finished.wait(3000));
+    QVERIFY2(clock.elapsed() >= 450, "the grace period must be granted");
+    QVERIFY2(clock.elapsed() < 1500, "killed within grace + 1 s");
+    const WorkerOutcome outcome = outcomeOf(finished);
+    QCOMPARE(outcome.kind, WorkerOutcome::Kind::Cancelled);
+    QCOMPARE(outcome.error.code, QStringLiteral("cancelled"));
+    QCOMPARE(m_supervisor->total(), 1);
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->total(), 2, 10000);
+    QCOMPARE(m_supervisor->idle(), 2);
+    QCOMPARE(m_supervisor->restarts(), 1);
+    QCOMPARE(finished.count(), 1);
+    const QList<qint64> after = childPids(QStringLiteral("jobdesk-worker"));
+    QCOMPARE(after.size(), 2);
+    QCOMPARE(int(std::count_if(after.begin(), after.end(),
+                               [&](qint64 pid) { return before.contains(pid); })),
+             1);
+}
+
+void tst_WorkerSupervisor::jobThatCompletesDespiteACancelStaysDone()
+{
+    startSupervisor(1);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 1, 10000);
+    QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
+    QVERIFY(m_supervisor->dispatch(sleepJob(
+        22, {{QStringLiteral("duration_s"), 0.3}, {QStringLiteral("ignore_cancel"), true}})));
+    m_supervisor->cancel(22);
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(outcomeOf(finished).kind, WorkerOutcome::Kind::Done);
+    QCOMPARE(m_supervisor->restarts(), 0);
+}
+
+void tst_WorkerSupervisor::crashedWorkerFailsItsAttemptAndIsReplaced()
+{
+    startSupervisor(2);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 2, 10000);
+    QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
+    QVERIFY(m_supervisor->dispatch(sleepJob(31, {{QStringLiteral("duration_s"), 0.2},
+                                                 {QStringLiteral("steps"), 2},
+                                                 {QStringLiteral("crash_at"), 50}})));
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(finished.at(0).at(1).toLongLong(), qint64(31));
+    const WorkerOutcome outcome = outcomeOf(finished);
+    QCOMPARE(outcome.kind, WorkerOutcome::Kind::Crashed);
+    QCOMPARE(outcome.error.code, QStringLiteral("worker_crashed"));
+    QVERIFY2(outcome.error.message.contains(QStringLiteral("exited with code 70")),
+             qPrintable(outcome.error.message));
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 2, 10000);
+    QCOMPARE(m_supervisor->restarts(), 1);
+    QCOMPARE(finished.count(), 1);
+}
+
+void tst_WorkerSupervisor::killedIdleWorkerIsReplaced()
+{
+    startSupervisor(2);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 2, 10000);
+    QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
+    const QList<qint64> before = childPids(QStringLiteral("jobdesk-worker"));
+    QCOMPARE(before.size(), 2);
+
+    QCOMPARE(::kill(pid_t(before.first()), SIGKILL), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->restarts(), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 2, 10000);
+    const QList<qint64> after = childPids(QStringLiteral("jobdesk-worker"));
+    QCOMPARE(after.size(), 2);
+    QVERIFY(!after.contains(before.first()));
+    QVERIFY(after.contains(before.last()));
+    QCOMPARE(finished.count(), 0); // it ran nothing
+}
+
+void tst_WorkerSupervisor::deadWorkerTakesItsProcessGroupAlong()
+{
+    const QString pidFile = m_dir->filePath(QStringLiteral("helper.pid"));
+    qputenv("JOBDESK_FAKEWORKER_MODE", "leaves-a-child");
+    qputenv("JOBDESK_FAKEWORKER_PIDFILE", QFile::encodeName(pidFile));
+    startSupervisor(1, 5000ms, fakeWorkerProgram());
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 1, 10000);
+    QFile file(pidFile);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const qint64 helper = file.readAll().toLongLong();
+    QVERIFY(helper > 0);
+    QVERIFY(isAlive(helper));
+
+    QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
+    QVERIFY(m_supervisor->dispatch(sleepJob(90, {}))); // the fake worker dies on it
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(outcomeOf(finished).kind, WorkerOutcome::Kind::Crashed);
+    QVERIFY2(outcomeOf(finished).error.message.contains(QStringLiteral("exited with code 3")),
+             qPrintable(outcomeOf(finished).error.message));
+    QTRY_VERIFY_WITH_TIMEOUT(!isAlive(helper), 2000);
+}
+
+void tst_WorkerSupervisor::timeoutStopsTheAttempt_data()
+{
+    QTest::addColumn<bool>("ignoreCancel");
+    QTest::addColumn<int>("minMs");
+    QTest::addColumn<int>("maxMs");
+    QTest::addColumn<int>("restarts");
+    QTest::newRow("job stops when asked") << false << 950 << 2000 << 0;
+    QTest::newRow("job ignores the request and is killed") << true << 1450 << 2500 << 1;
+}
+
+void tst_WorkerSupervisor::timeoutStopsTheAttempt()
+{
+    QFETCH(bool, ignoreCancel);
+    QFETCH(int, minMs);
+    QFETCH(int, maxMs);
+    QFETCH(int, restarts);
+    startSupervisor(2, 500ms);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 2, 10000);
+    QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
+
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(m_supervisor->dispatch(sleepJob(60,
+                                            {{QStringLiteral("duration_s"), 10},
+                                             {QStringLiteral("steps"), 10},
+                                             {QStringLiteral("ignore_cancel"), ignoreCancel}},
+                                            1)));
+    QVERIFY(finished.wait(maxMs + 1000));
+    QVERIFY2(clock.elapsed() >= minMs, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY2(clock.elapsed() <= maxMs, qPrintable(QString::number(clock.elapsed())));
+    const WorkerOutcome outcome = outcomeOf(finished);
+    QCOMPARE(outcome.kind, WorkerOutcome::Kind::TimedOut);
+    QCOMPARE(outcome.error,
+             (JobError{QStringLiteral("timeout"), QStringLiteral("timed out after 1 s")}));
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 2, 10000);
+    QCOMPARE(m_supervisor->restarts(), restarts);
+    QCOMPARE(finished.count(), 1);
+}
+
+void tst_WorkerSupervisor::stopLeavesNoProcessAndNoSignal()
+{
+    startSupervisor(2);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 2, 10000);
+    QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
+    QSignalSpy available(m_supervisor.get(), &WorkerSupervisor::workerAvailable);
+    QVERIFY(m_supervisor->dispatch(sleepJob(70, {{QStringLiteral("duration_s"), 30}})));
+
+    m_supervisor->stop();
+    QCOMPARE(childProcesses().size(), 0);
+    QVERIFY(!QFileInfo::exists(m_dir->filePath(QStringLiteral("run/workers-test"))));
+    QVERIFY(!m_supervisor->dispatch(sleepJob(71, {})));
+    m_supervisor->cancel(70);
+    QCoreApplication::processEvents();
+    QCOMPARE(finished.count(), 0);
+    QCOMPARE(available.count(), 0);
+    QCOMPARE(m_supervisor->total(), 0);
+    m_supervisor->stop(); // a second stop is harmless
+}
+
+void tst_WorkerSupervisor::stopFromAFinishedReceiverIsSafe()
+{
+    startSupervisor(2);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 2, 10000);
+    QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
+    // The end of the attempt arrives while the supervisor reads its socket.
+    connect(m_supervisor.get(), &WorkerSupervisor::finished, m_supervisor.get(),
+            [this] { m_supervisor->stop(); });
+    QVERIFY(m_supervisor->dispatch(sleepJob(80, {{QStringLiteral("duration_s"), 0}})));
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(childProcesses().size(), 0);
+    // The channel closes once the read has unwound.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !QFileInfo::exists(m_dir->filePath(QStringLiteral("run/workers-test"))), 5000);
+    QCOMPARE(finished.count(), 1);
+}
+
+void tst_WorkerSupervisor::workersDieWithTheirBackend()
+{
+    QProcess host;
+    host.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    host.start(supervisorHostProgram(), {workerProgram(), m_dir->filePath(QStringLiteral("run")),
+                                         m_dir->filePath(QStringLiteral("results"))});
+    QVERIFY(host.waitForStarted(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(host.canReadLine(), 10000);
+    const QStringList ready = QString::fromUtf8(host.readLine()).trimmed().split(QLatin1Char(' '));
+    QCOMPARE(ready.size(), 3);
+    QCOMPARE(ready.first(), QStringLiteral("READY"));
+    const QList<qint64> workers{ready.at(1).toLongLong(), ready.at(2).toLongLong()};
+    for (qint64 pid : workers)
+        QVERIFY(isAlive(pid));
+
+    // kill -9 leaves the backend no chance to clean up: the kernel must, at
+    // once (well before the workers' own liveness check would end them).
+    host.kill();
+    QVERIFY(host.waitForFinished(5000));
+    for (qint64 pid : workers)
+        QTRY_VERIFY_WITH_TIMEOUT(!isAlive(pid), 2000);
+}
+
+QTEST_GUILESS_MAIN(tst_WorkerSupervisor)
+#include "tst_workersupervisor.moc"
