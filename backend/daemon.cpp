@@ -140,6 +140,8 @@ bool Daemon::start(QString *error, int *exitCode)
     JobService::Options serviceOptions;
     serviceOptions.resultsDir = resultsDir;
     serviceOptions.retention = std::chrono::hours(m_config.retentionHours);
+    serviceOptions.retryBackoffBase = std::chrono::milliseconds(qRound64(m_config.retryBaseS * 1000));
+    serviceOptions.retryBackoffCap = std::chrono::milliseconds(qRound64(m_config.retryCapS * 1000));
     m_service = std::make_unique<JobService>(*m_store, *m_workers, KindCatalog::builtin(),
                                              serviceOptions);
     if (!m_service->start(error))

@@ -33,6 +33,9 @@ constexpr OptionSpec kOptions[] = {
     {"no-auth", nullptr, "Accept requests without a token (loopback and ipc:// only)."},
     {"log-level", "LEVEL", "debug, info, warning or error (default: info)."},
     {"retention-hours", "H", "Purge finished jobs and their results after H hours (default: 48)."},
+    {"retry-base", "SECONDS", "Backoff before the first retry of a failed attempt, doubling "
+                              "each time, with full jitter (default: 2)."},
+    {"retry-cap", "SECONDS", "The longest backoff between retries (default: 300)."},
     {"shutdown-grace", "SECONDS", "On SIGTERM, how long running jobs may finish before they are "
                                   "requeued (default: 10)."},
 };
@@ -208,6 +211,26 @@ bool DaemonConfig::load(const QCommandLineParser &parser, QString *error)
     if (!readInt("retention-hours", 1, 24 * 365 * 10, &retentionHours) ||
         !readInt("shutdown-grace", 0, 3600, &shutdownGraceS))
         return false;
+    auto readSeconds = [&](const char *name, double *out) {
+        const QString text = value(name);
+        if (text.isEmpty())
+            return true;
+        bool ok = false;
+        const double v = text.toDouble(&ok);
+        if (!ok || v < 0.001 || v > 86400.0) {
+            *error = QStringLiteral("%1: expected seconds between 0.001 and 86400, got \"%2\"")
+                         .arg(where(name), text);
+            return false;
+        }
+        *out = v;
+        return true;
+    };
+    if (!readSeconds("retry-base", &retryBaseS) || !readSeconds("retry-cap", &retryCapS))
+        return false;
+    if (retryCapS < retryBaseS)
+        return fail(QStringLiteral("--retry-cap (%1) must not be below --retry-base (%2)")
+                        .arg(retryCapS)
+                        .arg(retryBaseS));
 
     if (const QString level = value("log-level"); !level.isEmpty()) {
         static const QStringList levels = {QStringLiteral("debug"), QStringLiteral("info"),

@@ -23,6 +23,8 @@ struct DaemonConfig
     QString logLevel = QStringLiteral("info");
     int retentionHours = 48;
     int shutdownGraceS = 10;
+    double retryBaseS = 2.0;  // first retry after up to this long (full jitter)
+    double retryCapS = 300.0; // no retry waits longer
 
     /// Adds jobdeskd's options to a parser.
     static void addOptions(QCommandLineParser &parser);
