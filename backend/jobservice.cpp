@@ -146,8 +146,10 @@ bool JobService::start(QString *error)
     m_uptime.start();
     m_committedRev = m_store.currentRev();
     const QList<Job> unfinished = m_store.unfinishedJobs();
-    for (const Job &job : unfinished)
+    for (const Job &job : unfinished) {
         m_active.emplace(job.id, job);
+        m_snapshots.publish(makeSnapshot(job)); // polls of live jobs never miss
+    }
     enqueue([this](Batch &batch) { recover(batch); });
     flush();
     if (m_flushFailed) {
