@@ -3,7 +3,9 @@
 #include "controlchannel.h"
 #include "defaultpaths.h"
 #include "eventpublisher.h"
+#include "http/apimetrics.h"
 #include "http/httpserver.h"
+#include "http/longpollwaiters.h"
 #include "httpapi.h"
 #include "jobservice.h"
 #include "kindcatalog.h"
@@ -11,6 +13,9 @@
 #include "store/sqlitejobstore.h"
 #include "uuid7.h"
 #include "version.h"
+#include "webhooks/callbackallowlist.h"
+#include "webhooks/webhookdispatcher.h"
+#include "webhooks/webhooksecret.h"
 #include "workerpool/workersupervisor.h"
 
 #include <QCoreApplication>
@@ -113,6 +118,24 @@ bool Daemon::start(QString *error, int *exitCode)
         token = t.value();
     }
 
+    Result<QString> webhookSecret =
+        readOrCreateSecretFile(m_config.webhookSecretFile, &generateWebhookSecret);
+    Result<QByteArray> webhookKey =
+        webhookSecret ? webhookKeyFromSecret(webhookSecret.value()) : webhookSecret.error();
+    if (!webhookKey) {
+        *error = QStringLiteral("--webhook-secret-file: %1: %2")
+                     .arg(m_config.webhookSecretFile, webhookKey.error().detail);
+        *exitCode = 2;
+        return false;
+    }
+    Result<CallbackAllowlist> callbackAllow =
+        CallbackAllowlist::parse(m_config.callbackAllow.join(QLatin1Char(',')));
+    if (!callbackAllow) {
+        *error = QStringLiteral("--callback-allow: %1").arg(callbackAllow.error().detail);
+        *exitCode = 2;
+        return false;
+    }
+
     const QString runtimeDir = defaultRuntimeDir(m_config.dataDir);
     const QString resultsDir = QDir(m_config.dataDir).filePath(QStringLiteral("results"));
     if (!makePrivateDir(runtimeDir, error) || !makePrivateDir(resultsDir, error) ||
@@ -135,6 +158,16 @@ bool Daemon::start(QString *error, int *exitCode)
     workerOptions.runtimeDir = runtimeDir;
     workerOptions.resultsDir = resultsDir;
     workerOptions.epoch = m_epoch;
+
+    // The kinds: built in, then the config file's, with the input roots.
+    // Workers get them as resolved now, not by reading the config again.
+    KindCatalog kinds = KindCatalog::builtin();
+    for (const KindInfo &kind : std::as_const(m_config.adminKinds))
+        kinds.add(kind);
+    kinds.setInputRoots(m_config.inputRoots);
+    workerOptions.catalogFile = QDir(m_config.dataDir).filePath(QStringLiteral("worker-catalog.json"));
+    if (!kinds.writeWorkerFile(workerOptions.catalogFile, error))
+        return false;
     m_workers = std::make_unique<WorkerSupervisor>(workerOptions);
 
     JobService::Options serviceOptions;
@@ -142,7 +175,11 @@ bool Daemon::start(QString *error, int *exitCode)
     serviceOptions.retention = std::chrono::hours(m_config.retentionHours);
     serviceOptions.retryBackoffBase = std::chrono::milliseconds(qRound64(m_config.retryBaseS * 1000));
     serviceOptions.retryBackoffCap = std::chrono::milliseconds(qRound64(m_config.retryCapS * 1000));
-    m_service = std::make_unique<JobService>(*m_store, *m_workers, KindCatalog::builtin(),
+    serviceOptions.maxPending = m_config.maxPending;
+    serviceOptions.callbackAllow = callbackAllow.value();
+    m_metrics = std::make_shared<ApiMetrics>();
+    serviceOptions.metrics = m_metrics.get();
+    m_service = std::make_unique<JobService>(*m_store, *m_workers, std::move(kinds),
                                              serviceOptions);
     if (!m_service->start(error))
         return false;
@@ -157,7 +194,43 @@ bool Daemon::start(QString *error, int *exitCode)
     connect(m_service.get(), &JobService::jobChanged, m_events.get(),
             &EventPublisher::publishChange);
 
-    m_httpApi = std::make_unique<HttpApi>(*m_service, token, QStringLiteral(JOBDESK_VERSION));
+    // Long polls wake on the commit that changes their job.
+    m_longPolls = std::make_unique<LongPollWaiters>();
+    connect(m_service.get(), &JobService::jobChanged, m_longPolls.get(),
+            [waiters = m_longPolls.get()](const Job &job, bool) { waiters->notify(job.id); });
+
+    WebhookDispatcher::Options webhookOptions;
+    webhookOptions.signer = WebhookSigner(webhookKey.value());
+    webhookOptions.allowlist = callbackAllow.value();
+    webhookOptions.userAgent = QByteArrayLiteral("jobdeskd/" JOBDESK_VERSION);
+    m_webhooks = std::make_unique<WebhookDispatcher>(
+        webhookOptions, [service = m_service.get()](const WebhookDelivery &delivery,
+                                                    const QJsonObject &event,
+                                                    std::function<void(bool)> done) {
+            service->recordWebhookAttempt(delivery, event, std::move(done));
+        });
+    connect(m_service.get(), &JobService::webhookQueued, m_webhooks.get(),
+            &WebhookDispatcher::enqueue);
+    connect(m_webhooks.get(), &WebhookDispatcher::attemptRecorded, this,
+            [metrics = m_metrics](const WebhookDelivery &, const QJsonObject &event) {
+                metrics->webhookAttempts.increment(
+                    {event.value(QStringLiteral("outcome")).toString().toStdString()});
+            });
+    m_webhooks->start(m_service->pendingWebhooks());
+
+    HttpApi::Options apiOptions;
+    apiOptions.token = token;
+    apiOptions.version = QStringLiteral(JOBDESK_VERSION);
+    apiOptions.pollRatePerS = m_config.pollRateLimit;
+    apiOptions.extraGauges = [this] {
+        return std::vector<ApiMetrics::Gauge>{
+            {"jobdesk_workers", "Worker processes that said READY.",
+             static_cast<double>(m_service->workersReady())},
+            {"jobdesk_webhook_deliveries_waiting", "Webhook deliveries waiting for an attempt.",
+             static_cast<double>(m_webhooks->waiting())},
+        };
+    };
+    m_httpApi = std::make_unique<HttpApi>(*m_service, *m_longPolls, m_metrics, apiOptions);
     m_http = std::make_unique<HttpServer>(
         [api = m_httpApi.get()](HttpRequest &&request, HttpResponder respond) {
             api->handle(std::move(request), std::move(respond));
@@ -208,8 +281,9 @@ void Daemon::shutdown()
         Q_EMIT stopped();
         return;
     }
-    if (m_http)
-        m_http->stopAccepting();
+    // The listener stays open while running attempts finish: new submits
+    // get 503 with Retry-After (the service refuses them) instead of a
+    // refused connection, and polls keep working.
     m_service->drain(std::chrono::seconds(m_config.shutdownGraceS), [this] {
         stop();
         Q_EMIT stopped();
@@ -225,16 +299,25 @@ void Daemon::stop()
     // last answers out.
     if (m_http)
         m_http->stopAccepting();
+    // Attempts in flight are abandoned unrecorded: the next start makes
+    // them again, under the same webhook-id.
+    if (m_webhooks)
+        m_webhooks->stop();
     if (m_service)
         m_service->stop();
+    // Long polls get the job as it now stands rather than a 503.
+    if (m_longPolls)
+        m_longPolls->releaseAll();
     if (m_http)
         m_http->stop();
     m_control.reset();
     if (m_workers)
         m_workers->stop();
     m_events.reset();
-    m_httpApi.reset();
     m_http.reset();
+    m_httpApi.reset();
+    m_longPolls.reset();
+    m_webhooks.reset();
     m_service.reset();
     m_workers.reset();
     if (m_store)
