@@ -6,6 +6,8 @@
 #include <QProcessEnvironment>
 
 #include <csignal>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 BackendProcess::BackendProcess(QString dataDir) : m_dataDir(std::move(dataDir))
 {
@@ -41,6 +43,12 @@ bool BackendProcess::start(int workers, const QStringList &extraArgs)
     env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dataDir + QStringLiteral("/config"));
     env.insert(QStringLiteral("XDG_RUNTIME_DIR"), m_dataDir + QStringLiteral("/runtime"));
     m_process->setProcessEnvironment(env);
+    // A test that dies (timeout, crash) must not leave its backend running.
+    m_process->setChildProcessModifier([parent = ::getpid()] {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent)
+            ::_exit(1);
+    });
     m_process->start();
     if (!m_process->waitForStarted(5000)) {
         m_errorText = m_process->errorString();
