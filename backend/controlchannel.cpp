@@ -5,10 +5,12 @@
 #include "pagejson.h"
 #include "reliability.h"
 #include "submitrequest.h"
+#include "timeformat.h"
 #include "uuid7.h"
 #include "zmqsocketnotifier.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QPointer>
 
@@ -161,19 +163,26 @@ void ControlChannel::handle(Envelope envelope, const QByteArray &payload)
     } else if (req.op == QLatin1String("submit")) {
         QJsonObject fields = req.body;
         fields.remove(QStringLiteral("id")); // the request's id, not a job field
-        Result<SubmitRequest> submit =
-            parseSubmitRequest(fields, m_service.kinds(), IdempotencyKeySource::Field);
-        if (!submit) {
-            replyError(env, id, submit.error());
+        // The same parser and the same idempotency namespace as HTTP's
+        // POST /api/v1/jobs: a resent submit (Lazy Pirate) with its
+        // idempotency_key gets the job of the first one.
+        Result<SubmitCommand> command = m_service.parseSubmit(fields, IdempotencyKeySource::Field);
+        if (!command) {
+            replyError(env, id, command.error());
             return;
         }
-        m_service.submit(std::move(submit).value(), [self, shared, id](Result<Job> job) {
+        m_service.submit(std::move(command).value(), [self, shared, id](Result<SubmitOutcome> stored) {
             if (!self)
                 return;
-            if (job)
-                self->replyOk(*shared, id, {{QStringLiteral("job"), jobToJson(job.value())}});
-            else
-                self->replyError(*shared, id, job.error());
+            if (!stored) {
+                self->replyError(*shared, id, stored.error());
+                return;
+            }
+            QJsonObject fields{{QStringLiteral("job"),
+                                QJsonDocument::fromJson(stored.value().body).object()}};
+            if (stored.value().replayed)
+                fields.insert(QStringLiteral("replayed"), true);
+            self->replyOk(*shared, id, std::move(fields));
         });
     } else if (req.op == QLatin1String("status")) {
         Result<QString> jobId = readJobId(req.body);
@@ -281,7 +290,13 @@ void ControlChannel::handle(Envelope envelope, const QByteArray &payload)
     } else if (req.op == QLatin1String("kinds")) {
         replyOk(env, id, {{QStringLiteral("kinds"), m_service.kinds().toJson()}});
     } else if (req.op == QLatin1String("stats")) {
-        replyOk(env, id, m_service.stats());
+        const Result<StatsRange> range = parseStatsRange(req.body, nowMs());
+        const Result<QJsonObject> stats =
+            range ? m_service.stats(range.value()) : Result<QJsonObject>(range.error());
+        if (stats)
+            replyOk(env, id, stats.value());
+        else
+            replyError(env, id, stats.error());
     } else {
         replyError(env, id, ApiError::make(ErrorCode::InvalidRequest,
                                            QStringLiteral("unknown op \"%1\"").arg(req.op.left(64))));

@@ -165,7 +165,8 @@ bool Daemon::start(QString *error, int *exitCode)
     for (const KindInfo &kind : std::as_const(m_config.adminKinds))
         kinds.add(kind);
     kinds.setInputRoots(m_config.inputRoots);
-    workerOptions.catalogFile = QDir(m_config.dataDir).filePath(QStringLiteral("worker-catalog.json"));
+    workerOptions.catalogFile =
+        QDir(m_config.dataDir).filePath(QStringLiteral("worker-catalog.json"));
     if (!kinds.writeWorkerFile(workerOptions.catalogFile, error))
         return false;
     m_workers = std::make_unique<WorkerSupervisor>(workerOptions);

@@ -12,12 +12,15 @@
 
 namespace jobdesk {
 
+class ApiMetrics;
 class ControlChannel;
 class EventPublisher;
 class HttpApi;
 class HttpServer;
 class JobService;
 class JobStore;
+class LongPollWaiters;
+class WebhookDispatcher;
 class WorkerSupervisor;
 
 /// One run of jobdeskd: owns the store, the workers, the job service and the
@@ -56,6 +59,9 @@ private:
     std::unique_ptr<JobService> m_service;
     std::unique_ptr<EventPublisher> m_events;
     std::unique_ptr<ControlChannel> m_control;
+    std::shared_ptr<ApiMetrics> m_metrics;
+    std::unique_ptr<LongPollWaiters> m_longPolls;
+    std::unique_ptr<WebhookDispatcher> m_webhooks;
     std::unique_ptr<HttpApi> m_httpApi;
     std::unique_ptr<HttpServer> m_http;
     QString m_httpAddress;

@@ -1,6 +1,7 @@
 #include "daemonconfig.h"
 
 #include "defaultpaths.h"
+#include "webhooks/callbackallowlist.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -38,6 +39,16 @@ constexpr OptionSpec kOptions[] = {
     {"retry-cap", "SECONDS", "The longest backoff between retries (default: 300)."},
     {"shutdown-grace", "SECONDS", "On SIGTERM, how long running jobs may finish before they are "
                                   "requeued (default: 10)."},
+    {"webhook-secret-file", "FILE", "Webhook signing secret, whsec_... (default: <data dir>/"
+                                    "webhook-secret, created on first start)."},
+    {"callback-allow", "HOSTS", "Comma-separated host names, addresses and subnets a job's "
+                                "callback_url may name (default: localhost,127.0.0.1,::1)."},
+    {"max-pending", "N", "Refuse submits (503) while N jobs are waiting (default: 1000000)."},
+    {"poll-rate-limit", "N", "Polls per second allowed per API token, in bursts of N; 0 = no "
+                             "limit (default: 0)."},
+    {"input-root", "DIR", "A folder that file parameters must lie under; repeatable (in the "
+                          "config file: a comma-separated list). Default: the home folder of "
+                          "the user running jobdeskd."},
 };
 
 bool parseHostPort(const QString &text, QString *host, quint16 *port)
@@ -124,6 +135,9 @@ bool DaemonConfig::load(const QCommandLineParser &parser, QString *error)
             return keys;
         }();
         for (const QString &key : settings->allKeys()) {
+            // [kind.NAME] sections define admin kinds; KindCatalog reads them.
+            if (key.startsWith(QLatin1String("kind.")))
+                continue;
             if (!known.contains(key) || key == QLatin1String("config"))
                 return fail(QStringLiteral("%1: unknown key \"%2\"").arg(configPath, key));
         }
@@ -231,6 +245,60 @@ bool DaemonConfig::load(const QCommandLineParser &parser, QString *error)
         return fail(QStringLiteral("--retry-cap (%1) must not be below --retry-base (%2)")
                         .arg(retryCapS)
                         .arg(retryBaseS));
+
+    webhookSecretFile = value("webhook-secret-file");
+    if (webhookSecretFile.isEmpty())
+        webhookSecretFile = QDir(dataDir).filePath(QStringLiteral("webhook-secret"));
+
+    if (parser.isSet(QStringLiteral("callback-allow")) ||
+        (settings && settings->contains(QStringLiteral("callback-allow")))) {
+        // QSettings reads an unquoted "a,b" as a list: join it back.
+        const QString text = parser.isSet(QStringLiteral("callback-allow"))
+                                 ? parser.value(QStringLiteral("callback-allow"))
+                                 : settings->value(QStringLiteral("callback-allow"))
+                                       .toStringList()
+                                       .join(QLatin1Char(','));
+        Result<CallbackAllowlist> allow = CallbackAllowlist::parse(text);
+        if (!allow)
+            return fail(QStringLiteral("%1: %2").arg(where("callback-allow"), allow.error().detail));
+        callbackAllow = allow.value().entries();
+    }
+
+    if (const QString text = value("max-pending"); !text.isEmpty()) {
+        bool ok = false;
+        maxPending = text.toLongLong(&ok);
+        if (!ok || maxPending < 1 || maxPending > 1000000000LL)
+            return fail(QStringLiteral("%1: expected 1 to 1000000000, got \"%2\"")
+                            .arg(where("max-pending"), text));
+    }
+    if (const QString text = value("poll-rate-limit"); !text.isEmpty()) {
+        bool ok = false;
+        pollRateLimit = text.toDouble(&ok);
+        if (!ok || pollRateLimit < 0 || pollRateLimit > 1e6)
+            return fail(QStringLiteral("%1: expected polls per second from 0 to 1000000, got "
+                                       "\"%2\"")
+                            .arg(where("poll-rate-limit"), text));
+    }
+
+    QStringList roots = parser.values(QStringLiteral("input-root"));
+    if (roots.isEmpty() && settings && settings->contains(QStringLiteral("input-root")))
+        roots = settings->value(QStringLiteral("input-root")).toStringList();
+    if (roots.isEmpty())
+        roots = {QDir::homePath()};
+    inputRoots.clear();
+    for (const QString &root : std::as_const(roots)) {
+        const QString canonical = QFileInfo(root.trimmed()).canonicalFilePath();
+        if (canonical.isEmpty() || !QFileInfo(canonical).isDir())
+            return fail(
+                QStringLiteral("%1: \"%2\" is not a folder").arg(where("input-root"), root));
+        inputRoots.append(canonical);
+    }
+    if (!configFile.isEmpty()) {
+        std::optional<QList<KindInfo>> kinds = KindCatalog::readAdminKinds(configFile, error);
+        if (!kinds)
+            return false;
+        adminKinds = *kinds;
+    }
 
     if (const QString level = value("log-level"); !level.isEmpty()) {
         static const QStringList levels = {QStringLiteral("debug"), QStringLiteral("info"),

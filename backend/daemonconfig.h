@@ -1,5 +1,8 @@
 #pragma once
 
+#include "kindcatalog.h"
+
+#include <QList>
 #include <QString>
 #include <QStringList>
 
@@ -25,6 +28,13 @@ struct DaemonConfig
     int shutdownGraceS = 10;
     double retryBaseS = 2.0;  // first retry after up to this long (full jitter)
     double retryCapS = 300.0; // no retry waits longer
+    QString webhookSecretFile;
+    QStringList callbackAllow = {QStringLiteral("localhost"), QStringLiteral("127.0.0.1"),
+                                 QStringLiteral("::1")};
+    qint64 maxPending = 1000000;
+    double pollRateLimit = 0; // polls per second per token; 0 = off
+    QStringList inputRoots;   // canonical folders file params must lie under
+    QList<KindInfo> adminKinds; // the config file's [kind.NAME] sections
 
     /// Adds jobdeskd's options to a parser.
     static void addOptions(QCommandLineParser &parser);

@@ -1,21 +1,27 @@
 #include "jobservice.h"
 
+#include "http/apimetrics.h"
 #include "jobjson.h"
 #include "paramsschema.h"
 #include "reliability.h"
+#include "stats/minuteaggregator.h"
+#include "stats/statsseries.h"
 #include "timeformat.h"
 #include "uuid7.h"
 #include "version.h"
+#include "webhooks/webhookpayload.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 Q_LOGGING_CATEGORY(lcService, "jobdesk.service")
 
@@ -29,6 +35,10 @@ namespace {
 constexpr qsizetype kSnapshotCacheEntries = 200000;
 // Jobs purged per transaction, so housekeeping never holds the writer long.
 constexpr int kPurgeBatch = 500;
+// Idempotency keys purged per transaction.
+constexpr int kKeyPurgeBatch = 5000;
+// Attempt ends remembered to estimate the throughput.
+constexpr std::size_t kThroughputSamples = 200;
 constexpr std::chrono::hours kHousekeepingInterval{1};
 
 ApiError shuttingDown()
@@ -41,6 +51,14 @@ QJsonObject errorEventData(const JobError &error)
     return QJsonObject{{QStringLiteral("error"), jobErrorToJson(error)}};
 }
 
+// What an attempt wrote on stderr belongs in its timeline entry.
+QJsonObject withStderr(QJsonObject data, const WorkerOutcome &outcome)
+{
+    if (!outcome.stderrTail.isEmpty())
+        data.insert(QStringLiteral("stderr"), outcome.stderrTail);
+    return data;
+}
+
 std::shared_ptr<const JobSnapshot> makeSnapshot(const Job &job)
 {
     auto s = std::make_shared<JobSnapshot>();
@@ -49,7 +67,35 @@ std::shared_ptr<const JobSnapshot> makeSnapshot(const Job &job)
     s->terminal = isTerminal(job.status);
     s->json = jobToJsonBytes(job);
     s->etag = "\"r" + QByteArray::number(job.rev) + '"';
+    s->poll = PollState{job.status,      job.priority, job.createdAtMs, job.startedAtMs,
+                        job.nextAttemptAtMs, job.progress, job.etaS};
     return s;
+}
+
+ApiError keyReused(IdempotencyKeySource source)
+{
+    ApiError e = ApiError::make(ErrorCode::InvalidParams,
+                                QStringLiteral("this idempotency key was first used with a "
+                                               "different request"));
+    e.fieldErrors.append({source == IdempotencyKeySource::Header
+                              ? QStringLiteral("Idempotency-Key")
+                              : QStringLiteral("idempotency_key"),
+                          QStringLiteral("was first used with a different request")});
+    return e;
+}
+
+ApiError keyInFlight()
+{
+    return ApiError{ErrorCode::Conflict,
+                    QStringLiteral("the first request with this idempotency key is still being "
+                                   "stored; send it again shortly"),
+                    {},
+                    1};
+}
+
+qint64 revOf(const QByteArray &jobJson)
+{
+    return QJsonDocument::fromJson(jobJson).object().value(QStringLiteral("rev")).toInteger();
 }
 
 } // namespace
@@ -99,6 +145,14 @@ public:
     std::vector<Job> purged;
     /// Terminal jobs read from the store into the working set by this batch.
     std::vector<QString> loaded;
+    /// Idempotency keys to store with their (new) jobs: job id, record.
+    std::vector<std::pair<QString, IdempotencyRecord>> keys;
+    /// Jobs that reached a terminal state in this batch, once each.
+    std::vector<QString> becameTerminal;
+    /// Webhook deliveries this batch puts in the outbox.
+    std::vector<WebhookDelivery> webhooks;
+    /// To run once the commit is durable.
+    std::vector<std::function<void()>> afterCommit;
     bool storeFailed = false;
 };
 
@@ -109,6 +163,17 @@ bool JobService::QueueKey::operator<(const QueueKey &o) const
     if (createdAtMs != o.createdAtMs)
         return createdAtMs < o.createdAtMs;
     return id < o.id;
+}
+
+QByteArray SubmitCommand::fingerprint() const
+{
+    const QByteArray base = request.fingerprint();
+    if (callbackUrl.isEmpty())
+        return base;
+    // QJsonObject keeps its keys sorted, so this stays canonical.
+    QJsonObject fields = QJsonDocument::fromJson(base).object();
+    fields.insert(QStringLiteral("callback_url"), callbackUrl);
+    return QJsonDocument(fields).toJson(QJsonDocument::Compact);
 }
 
 JobService::JobService(JobStore &store, WorkerSupervisor &workers, KindCatalog kinds,
@@ -128,6 +193,7 @@ JobService::JobService(JobStore &store, WorkerSupervisor &workers, KindCatalog k
     m_housekeepingTimer.setInterval(kHousekeepingInterval);
     connect(&m_housekeepingTimer, &QTimer::timeout, this, &JobService::housekeep);
     m_drainTimer.setSingleShot(true);
+    m_drainTimer.setTimerType(Qt::PreciseTimer); // a coarse timer may end the grace 5 % early
     connect(&m_drainTimer, &QTimer::timeout, this, &JobService::finishDrain);
 
     connect(&m_workers, &WorkerSupervisor::workerAvailable, this, &JobService::scheduleFlush);
@@ -159,6 +225,7 @@ bool JobService::start(QString *error)
     }
     qCInfo(lcService) << "started with" << m_active.size() << "unfinished jobs," << m_queue.size()
                       << "queued";
+    publishQueueGauge();
     housekeep();
     m_housekeepingTimer.start();
     return true;
@@ -222,18 +289,92 @@ void JobService::stop()
 // Requests
 // ---------------------------------------------------------------------------
 
-void JobService::submit(SubmitRequest request, JobCallback done)
+Result<SubmitCommand> JobService::parseSubmit(QJsonObject body,
+                                             IdempotencyKeySource keySource) const
+{
+    // callback_url is the service's own field (the webhook): checked here,
+    // the rest by the shared submit parser.
+    const QJsonValue callback = body.take(QStringLiteral("callback_url"));
+    QList<FieldError> callbackErrors;
+    QString callbackUrl;
+    if (!callback.isUndefined() && !callback.isNull()) {
+        if (!callback.isString() || callback.toString().isEmpty()) {
+            callbackErrors.append({QStringLiteral("callback_url"),
+                                   QStringLiteral("must be an http or https URL")});
+        } else {
+            callbackUrl = callback.toString();
+            const QString refusal = m_options.callbackAllow.refusal(callbackUrl);
+            if (!refusal.isEmpty())
+                callbackErrors.append({QStringLiteral("callback_url"), refusal});
+        }
+    }
+    Result<SubmitRequest> parsed = parseSubmitRequest(body, m_kinds, keySource);
+    if (!parsed) {
+        ApiError error = parsed.error();
+        error.fieldErrors += callbackErrors;
+        return error;
+    }
+    if (!callbackErrors.isEmpty()) {
+        ApiError error = ApiError::make(ErrorCode::InvalidParams,
+                                        QStringLiteral("the callback_url is not allowed"));
+        error.fieldErrors = callbackErrors;
+        return error;
+    }
+    return SubmitCommand{std::move(parsed).value(), callbackUrl, keySource};
+}
+
+void JobService::submit(SubmitCommand command, SubmitCallback done)
 {
     if (m_stopped || m_draining) {
         done(shuttingDown());
         return;
     }
+    const SubmitRequest &request = command.request;
     const KindInfo *kind = m_kinds.find(request.kind);
     if (!kind) {
         done(ApiError::make(ErrorCode::InvalidParams,
                             QStringLiteral("unknown kind \"%1\"").arg(request.kind)));
         return;
     }
+
+    const QString key = request.idempotencyKey;
+    QByteArray fingerprint;
+    if (!key.isEmpty()) {
+        fingerprint = command.fingerprint();
+        if (const auto inFlight = m_keysInFlight.find(key); inFlight != m_keysInFlight.end()) {
+            done(inFlight->second == fingerprint ? keyInFlight() : keyReused(command.keySource));
+            return;
+        }
+        const std::optional<IdempotencyRecord> record = m_store.idempotencyRecord(key);
+        if (!record && !m_store.lastError().isEmpty()) {
+            done(ApiError{ErrorCode::Unavailable,
+                          QStringLiteral("the job store cannot be read: %1").arg(m_store.lastError()),
+                          {},
+                          5});
+            return;
+        }
+        if (record) {
+            if (record->fingerprint != fingerprint)
+                done(keyReused(command.keySource));
+            else
+                done(SubmitOutcome{record->jobId, revOf(record->response), record->response, true});
+            return;
+        }
+    }
+
+    const qint64 pending = static_cast<qint64>(m_queue.size()) + m_uncommittedSubmits;
+    if (pending >= m_options.maxPending) {
+        const std::shared_ptr<const QueueGauge> gauge = queueGauge();
+        const double drainS = gauge->drainTimeS(pending - m_options.maxPending + 1);
+        done(ApiError{ErrorCode::Unavailable,
+                      QStringLiteral("the queue is full: %1 jobs are waiting (--max-pending %2)")
+                          .arg(pending)
+                          .arg(m_options.maxPending),
+                      {},
+                      std::clamp(static_cast<int>(std::ceil(drainS)), 1, 60)});
+        return;
+    }
+
     Job job;
     job.id = newUuid7();
     job.kind = request.kind;
@@ -243,8 +384,21 @@ void JobService::submit(SubmitRequest request, JobCallback done)
     job.maxAttempts = request.maxAttempts.value_or(kind->defaultMaxAttempts);
     job.attemptLimit = job.maxAttempts;
     job.progress = 0.0;
+    job.callbackUrl = command.callbackUrl;
 
-    enqueue([this, job = std::move(job), done = std::move(done)](Batch &batch) mutable {
+    ++m_uncommittedSubmits;
+    if (!key.isEmpty())
+        m_keysInFlight.emplace(key, fingerprint);
+    // Once the commit holding the key has succeeded or failed, the store
+    // (or nothing) answers for the key.
+    const auto settle = [this, key] {
+        if (!key.isEmpty())
+            m_keysInFlight.erase(key);
+    };
+
+    enqueue([this, job = std::move(job), key, fingerprint, settle,
+             done = std::move(done)](Batch &batch) mutable {
+        --m_uncommittedSubmits; // from here on the queue counts it
         job.createdAtMs = batch.now;
         const QString id = job.id;
         auto [it, inserted] = m_active.emplace(id, std::move(job));
@@ -254,8 +408,16 @@ void JobService::submit(SubmitRequest request, JobCallback done)
                  QJsonObject{{QStringLiteral("to"), statusName(JobStatus::Pending)}});
         batch.touch(it->second, true, true);
         queueInsert(it->second);
-        batch.replies.emplace_back(id, [done](const Job &j) { done(j); });
-        batch.onFailure.push_back([done](const ApiError &e) { done(e); });
+        if (!key.isEmpty())
+            batch.keys.emplace_back(id, IdempotencyRecord{key, fingerprint, id, 202, {}, 0});
+        batch.replies.emplace_back(id, [done, settle](const Job &j) {
+            settle();
+            done(SubmitOutcome{j.id, j.rev, jobToJsonBytes(j), false});
+        });
+        batch.onFailure.push_back([done, settle](const ApiError &e) {
+            settle();
+            done(e);
+        });
     });
 }
 
@@ -392,11 +554,40 @@ Result<QList<JobEvent>> JobService::events(const QString &id)
     return m_store.events(id);
 }
 
+void JobService::recordWebhookAttempt(const WebhookDelivery &delivery, const QJsonObject &event,
+                                      std::function<void(bool)> done)
+{
+    if (m_stopped) {
+        done(false);
+        return;
+    }
+    enqueue([this, delivery, event, done = std::move(done)](Batch &batch) {
+        // The outbox row goes with its job; a job that is gone has nothing
+        // left to record (and writing would fail the whole batch).
+        if (Job *job = findJob(batch, delivery.jobId)) {
+            if (!batch.storeFailed && !m_store.updateWebhook(delivery))
+                batch.storeFailed = true;
+            addEvent(batch, *job, QStringLiteral("webhook"), event);
+        }
+        batch.afterCommit.push_back([done] { done(true); });
+        batch.onFailure.push_back([done](const ApiError &) { done(false); });
+    });
+}
+
+QList<WebhookDelivery> JobService::pendingWebhooks()
+{
+    return m_store.pendingWebhooks();
+}
+
 Result<JobService::ResultData> JobService::result(const QString &id)
 {
     Result<Job> found = job(id);
-    if (!found)
+    if (!found) {
+        if (found.error().code == ErrorCode::NotFound && m_store.wasPurged(id))
+            return ApiError::make(ErrorCode::Gone,
+                                  QStringLiteral("job %1 and its result were purged").arg(id));
         return found.error();
+    }
     const Job &j = found.value();
     if (j.status != JobStatus::Completed || !j.result)
         return ApiError::make(ErrorCode::Conflict,
@@ -415,13 +606,25 @@ Result<JobService::ResultData> JobService::result(const QString &id)
     return data;
 }
 
-QJsonObject JobService::stats()
+Result<QJsonObject> JobService::stats(const StatsRange &range)
 {
+    const qint64 now = nowMs();
+    const StatsRange lastDay = StatsRange::lastHoursTotal(now, 24);
+    const std::optional<AggregateRange> aggregates =
+        m_store.minuteAggregates(range.fromMs, range.toMs, range.stepMs);
+    const std::optional<AggregateRange> dayTotals =
+        aggregates ? m_store.minuteAggregates(lastDay.fromMs, lastDay.toMs, lastDay.stepMs)
+                   : std::nullopt;
+    if (!dayTotals)
+        return ApiError{ErrorCode::Unavailable,
+                        QStringLiteral("the job store cannot be read: %1").arg(m_store.lastError()),
+                        {},
+                        5};
     QJsonObject counts;
     const QHash<JobStatus, qint64> byStatus = m_store.countsByStatus();
     for (JobStatus s : kAllStatuses)
         counts.insert(statusName(s), byStatus.value(s, 0));
-    return QJsonObject{
+    QJsonObject out{
         {QStringLiteral("version"), QStringLiteral(JOBDESK_VERSION)},
         {QStringLiteral("uptime_s"), m_uptime.isValid() ? m_uptime.elapsed() / 1000 : 0},
         {QStringLiteral("counts"), counts},
@@ -431,12 +634,45 @@ QJsonObject JobService::stats()
                      {QStringLiteral("busy"), m_workers.busy()},
                      {QStringLiteral("restarts"), m_workers.restarts()}}},
         {QStringLiteral("queue_depth"), static_cast<qint64>(m_queue.size())},
+        {QStringLiteral("last_24h"), statsTotalsJson(*dayTotals)},
     };
+    const QJsonObject series = statsSeriesJson(range, *aggregates, now);
+    for (auto it = series.begin(); it != series.end(); ++it)
+        out.insert(it.key(), it.value());
+    return out;
 }
 
 std::shared_ptr<const JobSnapshot> JobService::snapshot(const QString &id) const
 {
     return m_snapshots.find(id);
+}
+
+std::shared_ptr<const QueueGauge> JobService::queueGauge() const
+{
+    std::lock_guard lock(m_gaugeMutex);
+    return m_gauge;
+}
+
+int JobService::suggestRetryAfterS(const JobSnapshot &snapshot) const
+{
+    if (snapshot.terminal)
+        return 0;
+    return jobdesk::suggestRetryAfterS(snapshot.poll, *queueGauge(), nowMs());
+}
+
+int JobService::workersReady() const
+{
+    return m_workers.idle() + m_workers.busy();
+}
+
+int JobService::workersBusy() const
+{
+    return m_workers.busy();
+}
+
+bool JobService::isReady() const
+{
+    return !m_stopped && !m_draining && m_store.isOpen() && workersReady() > 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -502,7 +738,16 @@ void JobService::onWorkerFinished(const QString &jobId, qint64 fence, const Work
 
 void JobService::finishAttempt(Batch &batch, Job &job, const WorkerOutcome &outcome)
 {
-    m_throttledProgress.erase(job.id);
+    // Progress still waiting for its throttle window is the last thing the
+    // attempt said before it ended: keep it, so a failed job shows how far
+    // it got.
+    if (auto pending = m_throttledProgress.find(job.id); pending != m_throttledProgress.end()) {
+        if (pending->second.fence == job.fence) {
+            job.progress = pending->second.progress;
+            job.message = pending->second.message;
+        }
+        m_throttledProgress.erase(pending);
+    }
     switch (outcome.kind) {
     case WorkerOutcome::Kind::Done:
         job.result = outcome.result;
@@ -515,8 +760,10 @@ void JobService::finishAttempt(Batch &batch, Job &job, const WorkerOutcome &outc
         job.error.reset();
         job.finishedAtMs = batch.now;
         transition(batch, job, JobStatus::Completed,
-                   QJsonObject{{QStringLiteral("attempt"), job.attempt},
-                               {QStringLiteral("result"), resultInfoToJson(outcome.result)}});
+                   withStderr(QJsonObject{{QStringLiteral("attempt"), job.attempt},
+                                          {QStringLiteral("result"),
+                                           resultInfoToJson(outcome.result)}},
+                              outcome));
         return;
     case WorkerOutcome::Kind::Cancelled:
         job.error = outcome.error.code.isEmpty()
@@ -524,7 +771,8 @@ void JobService::finishAttempt(Batch &batch, Job &job, const WorkerOutcome &outc
                         : outcome.error;
         job.etaS.reset();
         job.finishedAtMs = batch.now;
-        transition(batch, job, JobStatus::Cancelled, errorEventData(*job.error));
+        transition(batch, job, JobStatus::Cancelled,
+                   withStderr(errorEventData(*job.error), outcome));
         return;
     case WorkerOutcome::Kind::Failed:
     case WorkerOutcome::Kind::Crashed:
@@ -536,18 +784,22 @@ void JobService::finishAttempt(Batch &batch, Job &job, const WorkerOutcome &outc
         job.error = JobError{QStringLiteral("cancelled"), QStringLiteral("cancelled by request")};
         job.etaS.reset();
         job.finishedAtMs = batch.now;
-        transition(batch, job, JobStatus::Cancelled, errorEventData(outcome.error));
+        transition(batch, job, JobStatus::Cancelled,
+                   withStderr(errorEventData(outcome.error), outcome));
         return;
     }
     const bool retryable = outcome.kind != WorkerOutcome::Kind::Failed || outcome.retryable;
-    failAttempt(batch, job, outcome.error, retryable);
+    failAttempt(batch, job, outcome.error, retryable, outcome.stderrTail);
 }
 
-void JobService::failAttempt(Batch &batch, Job &job, const JobError &error, bool retryable)
+void JobService::failAttempt(Batch &batch, Job &job, const JobError &error, bool retryable,
+                             const QString &stderrTail)
 {
     job.error = error;
     job.etaS.reset();
     QJsonObject data = errorEventData(error);
+    if (!stderrTail.isEmpty())
+        data.insert(QStringLiteral("stderr"), stderrTail);
     data.insert(QStringLiteral("attempt"), job.attempt);
     if (retryable && job.attempt < job.attemptLimit) {
         // Exponential backoff with full jitter (AWS Architecture Blog): spreads
@@ -650,6 +902,15 @@ void JobService::transition(Batch &batch, Job &job, JobStatus to, QJsonObject ev
     }
     eventData.insert(QStringLiteral("from"), statusName(job.status));
     eventData.insert(QStringLiteral("to"), statusName(to));
+    if (job.status == JobStatus::Processing && to != JobStatus::Processing) {
+        m_attemptEnds.push_back(batch.now);
+        if (m_attemptEnds.size() > kThroughputSamples)
+            m_attemptEnds.pop_front();
+    }
+    if (isTerminal(to) &&
+        std::find(batch.becameTerminal.begin(), batch.becameTerminal.end(), job.id) ==
+            batch.becameTerminal.end())
+        batch.becameTerminal.push_back(job.id);
     job.status = to;
     addEvent(batch, job, QStringLiteral("state"), std::move(eventData));
     batch.touch(job, true);
@@ -661,8 +922,7 @@ void JobService::dispatchToIdleWorkers(Batch &batch)
         return;
     int idle = m_workers.idle() - static_cast<int>(batch.dispatches.size());
     while (idle > 0 && !m_queue.empty()) {
-        const QString id = m_queue.begin()->id;
-        m_queue.erase(m_queue.begin());
+        const QString id = queueTakeFirst();
         auto it = m_active.find(id);
         if (it == m_active.end() || it->second.status != JobStatus::Pending)
             continue;
@@ -683,12 +943,79 @@ void JobService::dispatchToIdleWorkers(Batch &batch)
 
 void JobService::queueInsert(const Job &job)
 {
-    m_queue.insert(QueueKey{job.priority, job.createdAtMs, job.id});
+    if (m_queue.insert(QueueKey{job.priority, job.createdAtMs, job.id}).second)
+        ++m_queueBands[job.priority];
 }
 
 void JobService::queueErase(const Job &job)
 {
-    m_queue.erase(QueueKey{job.priority, job.createdAtMs, job.id});
+    if (m_queue.erase(QueueKey{job.priority, job.createdAtMs, job.id}) == 0)
+        return;
+    if (--m_queueBands[job.priority] <= 0)
+        m_queueBands.erase(job.priority);
+}
+
+QString JobService::queueTakeFirst()
+{
+    const auto first = m_queue.begin();
+    const QString id = first->id;
+    const int priority = first->priority;
+    m_queue.erase(first);
+    if (--m_queueBands[priority] <= 0)
+        m_queueBands.erase(priority);
+    return id;
+}
+
+void JobService::queueClear()
+{
+    m_queue.clear();
+    m_queueBands.clear();
+}
+
+void JobService::publishQueueGauge()
+{
+    auto gauge = std::make_shared<QueueGauge>();
+    constexpr qint64 kEarliest = std::numeric_limits<qint64>::min();
+    for (auto band = m_queueBands.rbegin(); band != m_queueBands.rend(); ++band) {
+        const int priority = band->first;
+        // The queue orders by priority (highest first), then age: a band is
+        // the run from its first key to the first key of the next lower one.
+        const auto first = m_queue.lower_bound(QueueKey{priority, kEarliest, QString()});
+        const auto end = priority == std::numeric_limits<int>::min()
+                             ? m_queue.end()
+                             : m_queue.lower_bound(QueueKey{priority - 1, kEarliest, QString()});
+        if (first == m_queue.end() || first == end)
+            continue;
+        gauge->bands.push_back(QueueGauge::Band{priority, band->second, first->createdAtMs,
+                                                std::prev(end)->createdAtMs});
+    }
+    if (m_attemptEnds.size() >= 2 && m_attemptEnds.back() > m_attemptEnds.front())
+        gauge->throughputPerS = double(m_attemptEnds.size() - 1) * 1000.0 /
+                                double(m_attemptEnds.back() - m_attemptEnds.front());
+    gauge->workers = m_workers.total();
+    std::lock_guard lock(m_gaugeMutex);
+    m_gauge = std::move(gauge);
+}
+
+void JobService::countCommitted(const Batch &batch,
+                                const std::unordered_map<QString, Job> &committed)
+{
+    ApiMetrics *metrics = m_options.metrics;
+    if (!metrics)
+        return;
+    for (const QString &id : batch.order) {
+        if (batch.dirty.at(id).isNew)
+            metrics->jobsSubmitted.increment({committed.at(id).kind.toStdString()});
+    }
+    for (const QString &id : batch.becameTerminal) {
+        const Job &job = committed.at(id);
+        if (!isTerminal(job.status))
+            continue; // re-driven again in the same batch
+        metrics->jobsFinished.increment(
+            {job.kind.toStdString(), statusName(job.status).toStdString()});
+        if (job.startedAtMs > 0 && job.finishedAtMs >= job.startedAtMs)
+            metrics->jobDuration.observe({}, (job.finishedAtMs - job.startedAtMs) / 1000.0);
+    }
 }
 
 void JobService::flush()
@@ -724,11 +1051,47 @@ void JobService::flush()
         if (!ok)
             batch.storeFailed = true;
     }
+    // After the job rows: a key's answer is its job as committed, and an
+    // outbox row refers to its job.
+    for (auto &[id, record] : batch.keys) {
+        if (batch.storeFailed)
+            break;
+        record.response = jobToJsonBytes(m_active.at(id));
+        record.createdAtMs = batch.now;
+        if (!m_store.putIdempotencyRecord(record))
+            batch.storeFailed = true;
+    }
+    for (const QString &id : batch.becameTerminal) {
+        if (batch.storeFailed)
+            break;
+        const Job &job = m_active.at(id);
+        if (job.callbackUrl.isEmpty() || !isTerminal(job.status))
+            continue;
+        WebhookDelivery delivery = newWebhookDelivery(job, batch.now);
+        if (!m_store.insertWebhook(delivery))
+            batch.storeFailed = true;
+        batch.webhooks.push_back(std::move(delivery));
+    }
     for (const auto &[id, event] : batch.events) {
         if (batch.storeFailed || !m_store.appendEvent(id, event)) {
             batch.storeFailed = true;
             break;
         }
+    }
+    // The per-minute aggregates of the stats series count this batch in its
+    // own transaction: a rollback or a crash never counts a change twice.
+    if (!batch.storeFailed) {
+        MinuteAggregator minutes;
+        for (const QString &id : batch.order) {
+            if (batch.dirty.at(id).isNew)
+                minutes.jobSubmitted(batch.now, m_active.at(id));
+        }
+        for (const QString &id : batch.becameTerminal)
+            minutes.jobFinished(batch.now, m_active.at(id));
+        minutes.sampleGauges(batch.now, static_cast<qint64>(m_queue.size()),
+                             m_workers.busy() + static_cast<qint64>(batch.dispatches.size()));
+        if (!m_store.addMinuteAggregates(minutes.take()))
+            batch.storeFailed = true;
     }
     if (!batch.storeFailed && !m_store.commit())
         batch.storeFailed = true;
@@ -751,9 +1114,14 @@ void JobService::flush()
         // once the store can take them.
         if (!batch.replayOnFailure.empty()) {
             auto replays = std::move(batch.replayOnFailure);
+            // Each replay signs up for the next failure too: a disk that
+            // stays full for minutes must not drop a finished attempt.
             QTimer::singleShot(1000, this, [this, replays] {
                 for (const Mutation &m : replays)
-                    enqueue(m);
+                    enqueue([m](Batch &b) {
+                        m(b);
+                        b.replayOnFailure.push_back(m);
+                    });
             });
         }
         return;
@@ -782,6 +1150,7 @@ void JobService::flush()
         }
     }
     m_snapshots.trim(kSnapshotCacheEntries);
+    countCommitted(batch, committed);
     for (const Job &job : batch.purged) {
         m_snapshots.remove(job.id);
         if (!job.resultFile.isEmpty() &&
@@ -789,8 +1158,13 @@ void JobService::flush()
             qCWarning(lcService) << "cannot remove the result file of purged job" << job.id;
     }
 
+    publishQueueGauge();
     for (auto &[id, reply] : batch.replies)
         reply(committed.at(id));
+    for (auto &after : batch.afterCommit)
+        after();
+    for (const WebhookDelivery &delivery : batch.webhooks)
+        Q_EMIT webhookQueued(delivery);
     for (qint64 fence : batch.cancels)
         m_workers.cancel(fence);
     for (const WorkerAssignment &a : batch.dispatches) {
@@ -882,6 +1256,17 @@ void JobService::finishDrain()
 void JobService::housekeep()
 {
     purgeExpiredBatch();
+    purgeExpiredKeys();
+    if (!m_stopped) {
+        // The per-minute aggregates outlive the longest range a stats read covers.
+        const qint64 cutoff =
+            nowMs() -
+            std::chrono::duration_cast<std::chrono::milliseconds>(kStatsRetention).count();
+        enqueue([this, cutoff](Batch &batch) {
+            if (!batch.storeFailed && m_store.purgeMinuteAggregates(cutoff) < 0)
+                batch.storeFailed = true;
+        });
+    }
     if (!m_store.checkpoint())
         qCWarning(lcService) << "WAL checkpoint failed:" << m_store.lastError();
 }
@@ -912,12 +1297,36 @@ void JobService::purgeExpiredBatch()
         QTimer::singleShot(0, this, &JobService::purgeExpiredBatch);
 }
 
+void JobService::purgeExpiredKeys()
+{
+    if (m_stopped)
+        return;
+    const qint64 cutoff =
+        nowMs() -
+        std::chrono::duration_cast<std::chrono::milliseconds>(m_options.idempotencyRetention).count();
+    enqueue([this, cutoff](Batch &batch) {
+        if (batch.storeFailed)
+            return;
+        const int purged = m_store.purgeIdempotencyRecords(cutoff, kKeyPurgeBatch);
+        if (purged < 0) {
+            batch.storeFailed = true;
+            return;
+        }
+        if (purged > 0)
+            qCInfo(lcService) << "purged" << purged << "idempotency keys older than"
+                              << formatTimestamp(cutoff);
+        if (purged == kKeyPurgeBatch) // more to do: the next batch after this commit
+            batch.afterCommit.push_back(
+                [this] { QTimer::singleShot(0, this, &JobService::purgeExpiredKeys); });
+    });
+}
+
 void JobService::reloadAfterFailedCommit()
 {
     // The in-memory working set ran ahead of the store; the store is the
     // truth, so rebuild from it.
     m_active.clear();
-    m_queue.clear();
+    queueClear();
     m_retryDue.clear();
     m_eventSeq.clear();
     for (const Job &job : m_store.unfinishedJobs()) {
@@ -929,6 +1338,7 @@ void JobService::reloadAfterFailedCommit()
             m_retryDue.emplace(job.nextAttemptAtMs, job.id);
     }
     armRetryTimer();
+    publishQueueGauge();
 }
 
 } // namespace jobdesk

@@ -1,11 +1,14 @@
 #pragma once
 
 #include "apierror.h"
+#include "http/pollhint.h"
 #include "job.h"
 #include "jobsnapshot.h"
 #include "kindcatalog.h"
+#include "stats/statsrange.h"
 #include "store/jobstore.h"
 #include "submitrequest.h"
+#include "webhooks/callbackallowlist.h"
 #include "workerpool/workersupervisor.h"
 
 #include <QElapsedTimer>
@@ -15,15 +18,43 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <unordered_map>
 #include <vector>
 
 namespace jobdesk {
+
+class ApiMetrics;
+
+/// A submit as both adapters hand it to the service: the validated request
+/// and where to announce the job's end.
+struct SubmitCommand
+{
+    SubmitRequest request;
+    QString callbackUrl; // empty: no webhook
+    /// Where the idempotency key came from, to name it in errors.
+    IdempotencyKeySource keySource = IdempotencyKeySource::Header;
+
+    /// The idempotency fingerprint: SubmitRequest::fingerprint(), with
+    /// `callback_url` added when there is one (canonical JSON either way).
+    QByteArray fingerprint() const;
+};
+
+/// What a submit answered: the job as first stored, serialized, and
+/// whether this is a repeat of an earlier submit with the same key.
+struct SubmitOutcome
+{
+    QString jobId;
+    qint64 rev = 0;
+    QByteArray body; // the job object as first sent
+    bool replayed = false;
+};
 
 /// What `cancel` did: the job as it now stands, and whether a running
 /// attempt was asked to stop (HTTP 202) rather than the job being cancelled
@@ -60,6 +91,14 @@ public:
         int maxInterruptions = 3;
         /// Terminal jobs older than this are purged with their results.
         std::chrono::hours retention{48};
+        /// Idempotency keys are kept at least this long (purged hourly after).
+        std::chrono::hours idempotencyRetention{24};
+        /// Submits beyond this many PENDING jobs are refused (503).
+        qint64 maxPending = 1000000;
+        /// Hosts a callback_url may name.
+        CallbackAllowlist callbackAllow = CallbackAllowlist::loopbackOnly();
+        /// Where jobs are counted for /metrics; may be null.
+        ApiMetrics *metrics = nullptr;
     };
 
     JobService(JobStore &store, WorkerSupervisor &workers, KindCatalog kinds, Options options,
@@ -81,9 +120,24 @@ public:
 
     using JobCallback = std::function<void(Result<Job>)>;
     using CancelCallback = std::function<void(Result<CancelOutcome>)>;
+    using SubmitCallback = std::function<void(Result<SubmitOutcome>)>;
 
+    /// Validates a submit body (HTTP's, or the fields of ZeroMQ's `submit`
+    /// op): parseSubmitRequest() for the job, plus `callback_url`, which
+    /// must be an http(s) URL the callback allowlist passes (422 otherwise).
+    Result<SubmitCommand> parseSubmit(QJsonObject body, IdempotencyKeySource keySource) const;
     /// Stores a new PENDING job; `done` runs after the commit that holds it.
-    void submit(SubmitRequest request, JobCallback done);
+    ///
+    /// With an idempotency key (IETF draft "The Idempotency-Key HTTP Header
+    /// Field"): a key already stored with the same fingerprint answers the
+    /// stored outcome again (`replayed`), with another fingerprint it is
+    /// `invalid_params` (422), and a key whose first submit is not committed
+    /// yet is `conflict` (409). The key is stored in the commit that stores
+    /// the job. A refused submit (invalid, queue full) stores nothing.
+    ///
+    /// Admission control: with Options::maxPending jobs PENDING, a new job
+    /// is refused with `unavailable` (503) and a Retry-After.
+    void submit(SubmitCommand command, SubmitCallback done);
     void cancel(const QString &id, CancelCallback done);
     /// Re-drives a FAILED or CANCELLED job: back to PENDING with
     /// `max_attempts` more attempts.
@@ -93,6 +147,14 @@ public:
     Result<ListPage> list(const ListQuery &query);
     Result<ChangesPage> changesSince(qint64 rev, int limit);
     Result<QList<JobEvent>> events(const QString &id);
+
+    /// Records one webhook delivery attempt through the write path: the
+    /// outbox row as it now stands and a `webhook` event in the job's
+    /// timeline, in one commit. `done(true)` once durable.
+    void recordWebhookAttempt(const WebhookDelivery &delivery, const QJsonObject &event,
+                              std::function<void(bool stored)> done);
+    /// The deliveries still to be attempted (at start).
+    QList<WebhookDelivery> pendingWebhooks();
 
     /// The bytes of a small result, or the absolute path of a result file.
     struct ResultData
@@ -105,18 +167,32 @@ public:
 
     const KindCatalog &kinds() const { return m_kinds; }
     /// The `stats` object: version, uptime, counts by status, dead letters,
-    /// workers.
-    QJsonObject stats();
+    /// workers, the totals of the last 24 h (`last_24h`) and the series over
+    /// `range` from the per-minute aggregates (stats/statsseries.h);
+    /// `unavailable` when the store cannot be read.
+    Result<QJsonObject> stats(const StatsRange &range);
     /// Thread-safe: the latest committed snapshot of a job, or null.
     std::shared_ptr<const JobSnapshot> snapshot(const QString &id) const;
     /// Thread-safe: the newest committed rev.
     qint64 currentRev() const { return m_committedRev.load(); }
+    /// Thread-safe: the Retry-After to send with a job's state (0 = none).
+    int suggestRetryAfterS(const JobSnapshot &snapshot) const;
+    /// Thread-safe: the queue as of the last commit.
+    std::shared_ptr<const QueueGauge> queueGauge() const;
+
+    /// Ready to take work: the store is open and a worker said READY.
+    bool isReady() const;
+    int workersReady() const;
+    int workersBusy() const;
+    qint64 queueDepth() const { return static_cast<qint64>(m_queue.size()); }
 
 Q_SIGNALS:
     /// After the commit that made a change durable. `statusChanged` is true
     /// when status, cancel_requested or dead_letter changed (a `job.state`
     /// event), false for progress-only changes.
     void jobChanged(const jobdesk::Job &job, bool statusChanged);
+    /// After the commit that put a delivery in the webhook outbox.
+    void webhookQueued(const jobdesk::WebhookDelivery &delivery);
 
 private:
     class Batch;
@@ -132,7 +208,8 @@ private:
     void addEvent(Batch &batch, const Job &job, const QString &type, QJsonObject data);
     void dispatchToIdleWorkers(Batch &batch);
     void finishAttempt(Batch &batch, Job &job, const WorkerOutcome &outcome);
-    void failAttempt(Batch &batch, Job &job, const JobError &error, bool retryable);
+    void failAttempt(Batch &batch, Job &job, const JobError &error, bool retryable,
+                     const QString &stderrTail = {});
     void recover(Batch &batch);
 
     void onWorkerProgress(const QString &jobId, qint64 fence, std::optional<double> progress,
@@ -145,9 +222,15 @@ private:
     void finishDrain();
     int processingCount() const;
     void purgeExpiredBatch();
+    void purgeExpiredKeys();
 
     void queueInsert(const Job &job);
     void queueErase(const Job &job);
+    /// Takes the first job of the queue (highest priority, oldest).
+    QString queueTakeFirst();
+    void queueClear();
+    void publishQueueGauge();
+    void countCommitted(const Batch &batch, const std::unordered_map<QString, Job> &committed);
 
     JobStore &m_store;
     WorkerSupervisor &m_workers;
@@ -169,6 +252,17 @@ private:
         bool operator<(const QueueKey &o) const;
     };
     std::set<QueueKey> m_queue;
+    /// How many queued jobs each priority has (for the queue gauge).
+    std::map<int, qint64> m_queueBands;
+    /// When recent attempts ended (ms), oldest first: the throughput.
+    std::deque<qint64> m_attemptEnds;
+    mutable std::mutex m_gaugeMutex;
+    std::shared_ptr<const QueueGauge> m_gauge = std::make_shared<QueueGauge>();
+
+    /// Keys of submits not committed yet, with their fingerprints.
+    std::unordered_map<QString, QByteArray> m_keysInFlight;
+    /// Submits accepted but not yet applied to the queue (admission control).
+    qint64 m_uncommittedSubmits = 0;
     /// RETRYING jobs by the time they become PENDING again.
     std::set<std::pair<qint64, QString>> m_retryDue;
     QTimer m_retryTimer;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "http/pollhint.h"
+
 #include <QByteArray>
 #include <QHash>
 #include <QString>
@@ -19,6 +21,7 @@ struct JobSnapshot
     bool terminal = false;
     QByteArray json; // the job object, serialized once
     QByteArray etag; // "r<rev>", quotes included
+    PollState poll;  // what Retry-After is derived from
 };
 
 /// Thread-safe map from job id to its latest snapshot. The write path is the

@@ -1,8 +1,12 @@
 #include "paramsschema.h"
 
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 
 #include <cmath>
+#include <cstdlib>
+#include <sys/stat.h>
 
 namespace jobdesk {
 
@@ -46,6 +50,34 @@ QString describe(const QJsonValue &v)
     if (v.isBool())
         return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     return typeOf(v);
+}
+
+QStringList stringList(const QJsonValue &v)
+{
+    QStringList out;
+    for (const QJsonValue &item : v.toArray())
+        out.append(item.toString());
+    return out;
+}
+
+// realpath(3): resolves `..` and every symbolic link the way the kernel will
+// when the job opens the path (QDir::cleanPath would resolve `..` lexically,
+// which a symbolic link makes wrong).
+QString realPath(const QString &path)
+{
+    char *resolved = ::realpath(QFile::encodeName(path).constData(), nullptr);
+    if (!resolved)
+        return {};
+    const QString out = QFile::decodeName(resolved);
+    std::free(resolved);
+    return out;
+}
+
+const QStringList &schemaTypes()
+{
+    static const QStringList types = {QStringLiteral("string"), QStringLiteral("number"),
+                                      QStringLiteral("integer"), QStringLiteral("boolean")};
+    return types;
 }
 
 } // namespace
@@ -94,9 +126,15 @@ QList<FieldError> validateParams(const QJsonObject &schema, const QJsonObject &p
                 errors.append({field(it.key()), QStringLiteral("must be at most %1")
                                                     .arg(p.value(QStringLiteral("maximum")).toDouble())});
         }
-        if (v.isString() && p.value(QStringLiteral("format")).toString() == QLatin1String("path") &&
-            v.toString().isEmpty()) {
-            errors.append({field(it.key()), QStringLiteral("must be a file path")});
+        if (v.isString() && p.value(QStringLiteral("format")).toString() == QLatin1String("path")) {
+            if (v.toString().isEmpty()) {
+                errors.append({field(it.key()), QStringLiteral("must be a file path")});
+            } else if (schema.contains(QLatin1String(kInputRootsSchemaKey))) {
+                const QString problem = inputPathError(
+                    v.toString(), stringList(schema.value(QLatin1String(kInputRootsSchemaKey))));
+                if (!problem.isEmpty())
+                    errors.append({field(it.key()), problem});
+            }
         }
     }
     return errors;
@@ -112,6 +150,165 @@ QJsonObject withDefaults(const QJsonObject &schema, const QJsonObject &params)
             out.insert(it.key(), p.value(QStringLiteral("default")));
     }
     return out;
+}
+
+QStringList schemaProblems(const QJsonObject &schema)
+{
+    QStringList problems;
+    static const QStringList topKeys = {QStringLiteral("type"), QStringLiteral("properties"),
+                                        QStringLiteral("required"), QStringLiteral("title"),
+                                        QStringLiteral("description")};
+    static const QStringList propertyKeys = {
+        QStringLiteral("type"),    QStringLiteral("enum"),       QStringLiteral("minimum"),
+        QStringLiteral("maximum"), QStringLiteral("default"),    QStringLiteral("format"),
+        QStringLiteral("title"),   QStringLiteral("description")};
+
+    for (auto it = schema.begin(); it != schema.end(); ++it) {
+        if (!topKeys.contains(it.key()))
+            problems.append(QStringLiteral("%1: unsupported keyword").arg(it.key()));
+    }
+    if (schema.value(QStringLiteral("type")).toString() != QLatin1String("object"))
+        problems.append(QStringLiteral("type: must be \"object\""));
+    const QJsonValue propsValue = schema.value(QStringLiteral("properties"));
+    if (!propsValue.isUndefined() && !propsValue.isObject())
+        problems.append(QStringLiteral("properties: must be an object"));
+    const QJsonObject props = propsValue.toObject();
+
+    for (auto it = props.begin(); it != props.end(); ++it) {
+        const QString where = QStringLiteral("properties.") + it.key();
+        if (!it.value().isObject()) {
+            problems.append(where + QStringLiteral(": must be an object"));
+            continue;
+        }
+        const QJsonObject p = it.value().toObject();
+        for (auto k = p.begin(); k != p.end(); ++k) {
+            if (!propertyKeys.contains(k.key()))
+                problems.append(QStringLiteral("%1.%2: unsupported keyword").arg(where, k.key()));
+        }
+        const QString type = p.value(QStringLiteral("type")).toString();
+        if (!schemaTypes().contains(type)) {
+            problems.append(where + QStringLiteral(".type: must be one of ") +
+                            schemaTypes().join(QStringLiteral(", ")));
+            continue;
+        }
+        for (const char *bound : {"minimum", "maximum"}) {
+            const QJsonValue b = p.value(QLatin1String(bound));
+            if (b.isUndefined())
+                continue;
+            if (!b.isDouble() ||
+                (type != QLatin1String("number") && type != QLatin1String("integer")))
+                problems.append(QStringLiteral("%1.%2: only a number, on a numeric property")
+                                    .arg(where, QLatin1String(bound)));
+        }
+        if (p.contains(QStringLiteral("format")) &&
+            (p.value(QStringLiteral("format")).toString() != QLatin1String("path") ||
+             type != QLatin1String("string")))
+            problems.append(where + QStringLiteral(".format: only \"path\", on a string"));
+        // Checking enum and default with the validator itself keeps the two
+        // definitions of "a valid value" from drifting apart.
+        const QJsonObject alone{{QStringLiteral("type"), QStringLiteral("object")},
+                                {QStringLiteral("properties"), QJsonObject{{it.key(), p}}}};
+        if (p.contains(QStringLiteral("enum"))) {
+            const QJsonValue e = p.value(QStringLiteral("enum"));
+            if (!e.isArray() || e.toArray().isEmpty()) {
+                problems.append(where + QStringLiteral(".enum: must be a non-empty array"));
+            } else {
+                QJsonObject typeOnly = p;
+                typeOnly.remove(QStringLiteral("enum"));
+                const QJsonObject loose{
+                    {QStringLiteral("type"), QStringLiteral("object")},
+                    {QStringLiteral("properties"), QJsonObject{{it.key(), typeOnly}}}};
+                for (const QJsonValue &value : e.toArray()) {
+                    if (!validateParams(loose, QJsonObject{{it.key(), value}}).isEmpty())
+                        problems.append(QStringLiteral("%1.enum: %2 does not fit the property")
+                                            .arg(where, describe(value)));
+                }
+            }
+        }
+        if (p.contains(QStringLiteral("default"))) {
+            const QList<FieldError> errors =
+                validateParams(alone, QJsonObject{{it.key(), p.value(QStringLiteral("default"))}});
+            for (const FieldError &e : errors)
+                problems.append(QStringLiteral("%1.default: %2").arg(where, e.message));
+        }
+    }
+
+    const QJsonValue required = schema.value(QStringLiteral("required"));
+    if (!required.isUndefined() && !required.isArray())
+        problems.append(QStringLiteral("required: must be an array"));
+    for (const QJsonValue &name : required.toArray()) {
+        if (!name.isString() || !props.contains(name.toString()))
+            problems.append(
+                QStringLiteral("required: %1 is not a declared property").arg(describe(name)));
+    }
+    return problems;
+}
+
+QString resolveInputPath(const QString &path)
+{
+    if (!QDir::isAbsolutePath(path) || path.contains(QChar(0)))
+        return {};
+    if (const QString resolved = realPath(path); !resolved.isEmpty())
+        return resolved;
+    // Not there (yet): resolve the nearest folder that exists and accept only
+    // plain names below it, since nothing unresolved may climb back out.
+    QStringList rest;
+    QString at = path;
+    for (;;) {
+        const qsizetype slash = at.lastIndexOf(QLatin1Char('/'));
+        if (slash < 0)
+            return {};
+        const QString name = at.mid(slash + 1);
+        at.truncate(slash);
+        if (name == QLatin1String("..") || name == QLatin1String("."))
+            return {};
+        if (!name.isEmpty())
+            rest.prepend(name);
+        const QString base = realPath(at.isEmpty() ? QStringLiteral("/") : at);
+        if (!base.isEmpty()) {
+            // The first name below it exists but does not resolve: a dangling
+            // symbolic link, which could later point anywhere.
+            if (rest.isEmpty())
+                return {}; // "file/": a file is no folder
+            struct stat info;
+            const QString first = base + QLatin1Char('/') + rest.constFirst();
+            if (::lstat(QFile::encodeName(first).constData(), &info) == 0)
+                return {};
+            QString out = base;
+            for (const QString &part : rest) {
+                if (!out.endsWith(QLatin1Char('/')))
+                    out += QLatin1Char('/');
+                out += part;
+            }
+            return out;
+        }
+        if (at.isEmpty())
+            return {};
+    }
+}
+
+bool isUnderRoot(const QString &path, const QString &root)
+{
+    if (root == QLatin1String("/"))
+        return path.startsWith(QLatin1Char('/'));
+    return path == root || (path.startsWith(root) && path.at(root.size()) == QLatin1Char('/'));
+}
+
+QString inputPathError(const QString &path, const QStringList &roots)
+{
+    if (!QDir::isAbsolutePath(path))
+        return QStringLiteral("must be an absolute path");
+    if (roots.isEmpty())
+        return QStringLiteral("cannot be read: no input roots are configured");
+    const QString resolved = resolveInputPath(path);
+    if (!resolved.isEmpty()) {
+        for (const QString &root : roots) {
+            if (isUnderRoot(resolved, root))
+                return {};
+        }
+    }
+    return QStringLiteral("must lie under an input root (%1)")
+        .arg(roots.join(QStringLiteral(", ")));
 }
 
 } // namespace jobdesk

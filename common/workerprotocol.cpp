@@ -64,11 +64,15 @@ QByteArray encodeWorkerMessage(const WorkerMessage &m)
             o.insert(QStringLiteral("file"), m.resultFile);
         else
             o.insert(QStringLiteral("inline"), QString::fromLatin1(m.inlineData.toBase64()));
+        if (!m.stderrTail.isEmpty())
+            o.insert(QStringLiteral("stderr"), m.stderrTail);
         break;
     case WorkerMessageType::Failed:
         o.insert(QStringLiteral("fence"), m.fence);
         o.insert(QStringLiteral("error"), jobErrorToJson(m.error));
         o.insert(QStringLiteral("retryable"), m.retryable);
+        if (!m.stderrTail.isEmpty())
+            o.insert(QStringLiteral("stderr"), m.stderrTail);
         break;
     case WorkerMessageType::Run:
         o.insert(QStringLiteral("fence"), m.fence);
@@ -122,6 +126,7 @@ std::optional<WorkerMessage> decodeWorkerMessage(const QByteArray &frame)
         m.resultFile = o.value(QStringLiteral("file")).toString();
         m.inlineData =
             QByteArray::fromBase64(o.value(QStringLiteral("inline")).toString().toLatin1());
+        m.stderrTail = o.value(QStringLiteral("stderr")).toString();
         break;
     }
     case WorkerMessageType::Failed: {
@@ -129,6 +134,7 @@ std::optional<WorkerMessage> decodeWorkerMessage(const QByteArray &frame)
         m.error = JobError{e.value(QStringLiteral("code")).toString(),
                            e.value(QStringLiteral("message")).toString()};
         m.retryable = o.value(QStringLiteral("retryable")).toBool();
+        m.stderrTail = o.value(QStringLiteral("stderr")).toString();
         break;
     }
     case WorkerMessageType::Run:

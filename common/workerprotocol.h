@@ -19,8 +19,8 @@ enum class WorkerMessageType {
     Ready,     // secret, pid: the worker is up and idle
     Heartbeat, // both ways
     Progress,  // fence, progress (null = indeterminate), message
-    Done,      // fence, result, and inline bytes or a result file name
-    Failed,    // fence, error, retryable
+    Done,      // fence, result, and inline bytes or a result file name; stderr?
+    Failed,    // fence, error, retryable; stderr?
     // backend -> worker
     Run,       // fence, job id, kind, params, timeout, attempt
     Cancel,    // fence: stop cooperatively
@@ -49,6 +49,10 @@ struct WorkerMessage
 
     JobError error;         // Failed
     bool retryable = false; // Failed
+
+    // Done, Failed: the last bytes (at most 64 KiB) that a job's program
+    // wrote on stderr, for the job's events. Absent from the frame when empty.
+    QString stderrTail;
 };
 
 QByteArray encodeWorkerMessage(const WorkerMessage &message);

@@ -115,6 +115,7 @@ void BackendClient::setProbeInterval(std::chrono::milliseconds first, std::chron
 void BackendClient::connectTo(const ConnectionConfig &config)
 {
     disconnectFromBackend();
+    ++m_generation;
     m_config = config;
     m_info = {};
     m_token.clear();
@@ -151,7 +152,7 @@ bool BackendClient::openRequestSocket()
     try {
         m_req = std::make_unique<zmq::socket_t>(m_zmq, zmq::socket_type::req);
         m_req->set(zmq::sockopt::linger, 0);
-        m_req->set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(reliability::kMaxMessageBytes));
+        m_req->set(zmq::sockopt::maxmsgsize, kMaxReplyBytes);
         m_req->connect(m_config.control.toStdString());
     } catch (const zmq::error_t &e) {
         m_lastError =
@@ -179,7 +180,7 @@ void BackendClient::subscribe(const QString &endpoint)
     try {
         m_sub = std::make_unique<zmq::socket_t>(m_zmq, zmq::socket_type::sub);
         m_sub->set(zmq::sockopt::linger, 0);
-        m_sub->set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(reliability::kMaxMessageBytes));
+        m_sub->set(zmq::sockopt::maxmsgsize, kMaxReplyBytes);
         m_sub->set(zmq::sockopt::subscribe, "job.");
         m_sub->connect(endpoint.toStdString());
     } catch (const zmq::error_t &e) {
@@ -341,6 +342,22 @@ void BackendClient::onReplyReadable()
             finish(std::move(done), fields);
         } else {
             const ApiError error = errorFromReply(reply);
+            if (error.code == ErrorCode::Conflict && done.op == QLatin1String("submit") &&
+                done.attempts > 1 && done.conflictResends < kMaxConflictResends) {
+                // A resent submit whose first copy the backend is still
+                // storing under the same key: ask again later, with the same
+                // key, for the job it makes (or the real error).
+                const int shift = std::min(done.conflictResends, 4);
+                ++done.conflictResends;
+                const auto delay = error.retryAfterS > 0
+                                       ? std::chrono::milliseconds(error.retryAfterS * 1000)
+                                       : std::chrono::milliseconds(250) * (1 << shift);
+                qCInfo(lcClient) << "resent submit in conflict with its first copy; asking again in"
+                                 << delay.count() << "ms";
+                m_inFlight = std::move(done);
+                m_resendTimer.start(delay);
+                return;
+            }
             if (error.code == ErrorCode::Unauthorized && !done.tokenReloaded) {
                 // The token file may have been written after we first read it.
                 const QString old = m_token;
@@ -436,14 +453,25 @@ void BackendClient::pingNow(int maxAttempts)
     r.maxAttempts = maxAttempts;
     r.hasContext = true;
     r.context = this;
-    r.handler = [this](const Result<QJsonObject> &reply) { onPingReply(reply); };
+    // A reply handled after a reconnect belongs to the previous backend.
+    r.handler = [this, generation = m_generation](const Result<QJsonObject> &reply) {
+        if (generation == m_generation)
+            onPingReply(reply);
+    };
     enqueue(std::move(r));
 }
 
 void BackendClient::onPingReply(const Result<QJsonObject> &reply)
 {
-    if (!reply)
-        return; // the timeout path already decided what state we are in
+    if (!reply) {
+        // Unavailable: no answer (the timeout path already decided the
+        // state) or the connection was closed. Anything else is the backend
+        // refusing us: we are not connected, and must keep probing so that a
+        // fixed token file or backend is picked up.
+        if (reply.error().code != ErrorCode::Unavailable)
+            onPingRefused(reply.error());
+        return;
+    }
     const QJsonObject &o = reply.value();
     const QString previousEpoch = m_info.epoch;
     m_info.version = o.value(QStringLiteral("version")).toString();
@@ -462,6 +490,23 @@ void BackendClient::onPingReply(const Result<QJsonObject> &reply)
         Q_EMIT connected(m_info);
     if (wasUp && !previousEpoch.isEmpty() && previousEpoch != m_info.epoch)
         Q_EMIT resyncNeeded();
+}
+
+void BackendClient::onPingRefused(const ApiError &error)
+{
+    const QString why =
+        error.code == ErrorCode::Unauthorized
+            ? tr("jobdeskd at %1 refused the API token (check --api-token-file): %2")
+                  .arg(m_config.control, error.detail)
+            : tr("jobdeskd at %1 refused the ping: %2").arg(m_config.control, error.detail);
+    if (m_state != ConnectionState::Offline) {
+        goOffline(why);
+        return;
+    }
+    m_lastError = why;
+    qCWarning(lcClient).noquote() << "still offline:" << why;
+    const auto next = std::min(m_probeMax, m_probeTimer.intervalAsDuration() * 2);
+    m_probeTimer.start(std::max(next, m_probeFirst));
 }
 
 // ---------------------------------------------------------------------------

@@ -47,13 +47,20 @@ struct BackendInfo
 /// (the zguide's Lazy Pirate: close with linger 0, reopen, resend), with
 /// backoff, a bounded number of times; then the client is Offline, fails the
 /// queue, and pings now and then until the backend answers again. A resent
-/// `submit` carries the same idempotency_key.
+/// `submit` carries the same idempotency_key; a `conflict` to it (the first
+/// copy is still being stored) is asked again later, a bounded number of
+/// times. A refused ping (e.g. a wrong token) is Offline too, and probed.
 class BackendClient final : public QObject
 {
     Q_OBJECT
 public:
     /// The reply's fields (without "ok" and "id"), or the error.
     using ReplyHandler = std::function<void(const Result<QJsonObject> &reply)>;
+    /// The largest reply or event the client reads. Far above the contract's
+    /// 1 MiB (reliability::kMaxMessageBytes), which bounds what the backend
+    /// reads from outside: replies come from our own backend and are not
+    /// size-bounded (a `list` page of jobs with large params).
+    static constexpr int64_t kMaxReplyBytes = 64 * 1024 * 1024;
 
     explicit BackendClient(QObject *parent = nullptr);
     ~BackendClient() override;
@@ -106,7 +113,10 @@ private:
         int attempts = 0;
         int maxAttempts = 1;
         bool tokenReloaded = false;
+        int conflictResends = 0;
     };
+    /// How often a resent `submit` answered `conflict` is asked again.
+    static constexpr int kMaxConflictResends = 5;
 
     /// The "id" a request is sent with and its reply must echo.
     static QJsonValue echoedId(const Request &request);
@@ -119,6 +129,7 @@ private:
     void finish(Request request, Result<QJsonObject> result);
     void pingNow(int maxAttempts);
     void onPingReply(const Result<QJsonObject> &reply);
+    void onPingRefused(const ApiError &error);
     void goOffline(const QString &why);
     void failAll(const ApiError &error);
     void setState(ConnectionState state);
@@ -145,6 +156,7 @@ private:
     std::deque<Request> m_queue;
     std::optional<Request> m_inFlight;
     quint64 m_nextId = 1;
+    quint64 m_generation = 0; // bumped by connectTo()
     QTimer m_timeout;
     QTimer m_resendTimer;
     QTimer m_probeTimer;

@@ -8,7 +8,6 @@
 #include <QLabel>
 #include <QLegend>
 #include <QValueAxis>
-
 #include <cmath>
 
 namespace jobdesk {
@@ -49,11 +48,14 @@ DashboardKindChart::DashboardKindChart(const QString &title, const QList<Set> &s
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->legend()->setVisible(sets.size() > 1);
     for (const Set &s : sets) {
-        auto *set = new QBarSet(s.name, m_series);
-        m_series->append(set);
-        m_sets.append(set);
+        m_sets.append(new QBarSet(s.name, m_series));
         m_meanings.append(s.meaning);
     }
+    // Horizontal bars stack a category's sets from the bottom up: appended
+    // in reverse, the first set is on top, and the legend reads the same way.
+    for (auto set = m_sets.crbegin(); set != m_sets.crend(); ++set)
+        m_series->append(*set);
+    m_chart->legend()->setReverseMarkers(true);
     m_series->setLabelsVisible(true);
     m_series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);
     m_series->setLabelsPrecision(3);
@@ -87,8 +89,8 @@ void DashboardKindChart::setValues(const QStringList &kinds, const QList<QList<d
         for (double v : set)
             top = std::max(top, v);
     }
-    if (kinds != m_kinds) {
-        // Other kinds: new categories and new bars (rare: kinds come and go).
+    if (kinds.size() != m_kinds.size()) {
+        // Kinds came or went: new categories and new bars (rare).
         for (QBarSet *set : std::as_const(m_sets))
             set->remove(0, set->count());
         m_kindAxis->setCategories(kinds);
@@ -96,6 +98,12 @@ void DashboardKindChart::setValues(const QStringList &kinds, const QList<QList<d
             m_sets[s]->append(values.value(s));
         m_kinds = kinds;
     } else {
+        // The same number of rows: relabel and revalue them in place.
+        for (int i = 0; i < kinds.size(); ++i) {
+            if (kinds.at(i) != m_kinds.at(i))
+                m_kindAxis->replace(m_kinds.at(i), kinds.at(i));
+        }
+        m_kinds = kinds;
         for (int s = 0; s < m_sets.size(); ++s) {
             for (int i = 0; i < kinds.size(); ++i) {
                 const double v = values.value(s).value(i);

@@ -17,9 +17,9 @@ namespace jobdesk {
 
 /// A dashboard chart of one or more values per job kind, as horizontal bars
 /// (kind names stay readable): e.g. the p50 and p95 durations, or the
-/// failure rate. Updates change the bar values in place and the categories
-/// only when the kinds change. With no kind, a line of text says why the
-/// chart is empty.
+/// failure rate. Updates change the bar values and labels in place, and
+/// rebuild the rows only when kinds come or go. With no kind, a line of text
+/// says why the chart is empty.
 class DashboardKindChart final : public QChartView
 {
     Q_OBJECT
@@ -35,7 +35,8 @@ public:
     DashboardKindChart(const QString &title, const QList<Set> &sets, const QString &unit,
                        double fixedMax, const QString &emptyText, QWidget *parent = nullptr);
 
-    /// `values[set][kind]`, one list per set, each as long as `kinds`.
+    /// `values[set][kind]`, one list per set, each as long as `kinds`;
+    /// `kinds` are the row labels, bottom first.
     void setValues(const QStringList &kinds, const QList<QList<double>> &values);
 
     QStringList kinds() const { return m_kinds; }

@@ -36,6 +36,7 @@ DashboardStatsPoller::DashboardStatsPoller(BackendClient *client, QObject *paren
     : QObject(parent)
     , m_client(client)
     , m_range(DashboardRange::choices().first())
+    , m_baseInterval(kDefaultInterval)
 {
     m_interval.setInterval(kDefaultInterval);
     connect(&m_interval, &QTimer::timeout, this, &DashboardStatsPoller::refreshNow);
@@ -75,7 +76,17 @@ void DashboardStatsPoller::setRange(const DashboardRange &range)
 
 void DashboardStatsPoller::setInterval(std::chrono::milliseconds interval)
 {
+    m_baseInterval = interval;
     m_interval.setInterval(interval);
+}
+
+void DashboardStatsPoller::pace(qint64 roundTripMs)
+{
+    const auto paced = [roundTripMs](std::chrono::milliseconds base, int factor) {
+        return std::max<qint64>(base.count(), std::min<qint64>(60000, roundTripMs * factor));
+    };
+    m_interval.setInterval(int(paced(m_baseInterval, 20)));
+    m_soon.setInterval(int(paced(kAfterChange, 10)));
 }
 
 QJsonObject DashboardStatsPoller::requestFields(const DashboardRange &range, qint64 nowMs)
@@ -98,6 +109,7 @@ void DashboardStatsPoller::refreshNow()
         return; // `connected` refreshes once the backend answers
     m_inFlight = true;
     m_again = false;
+    m_sent.start();
     m_client->request(QStringLiteral("stats"), requestFields(m_range, nowMs()), this,
                       [this](const Result<QJsonObject> &reply) { onReply(reply); });
 }
@@ -105,6 +117,7 @@ void DashboardStatsPoller::refreshNow()
 void DashboardStatsPoller::onReply(const Result<QJsonObject> &reply)
 {
     m_inFlight = false;
+    pace(m_sent.elapsed());
     if (!reply) {
         qCDebug(lcDashboard) << "stats failed:" << reply.error().detail;
         Q_EMIT failed(reply.error().detail);

@@ -10,7 +10,6 @@
 #include <QLocale>
 #include <QToolTip>
 #include <QValueAxis>
-
 #include <cmath>
 
 namespace jobdesk {
@@ -85,9 +84,10 @@ void DashboardTimeChart::addLine(const QString &name, const QColor &meaning, Val
         showTooltip(m_lines.at(index), p, state);
     });
     if (line.area) {
-        connect(line.area, &QAreaSeries::hovered, this, [this, index](const QPointF &p, bool state) {
-            showTooltip(m_lines.at(index), p, state);
-        });
+        connect(line.area, &QAreaSeries::hovered, this,
+                [this, index](const QPointF &p, bool state) {
+                    showTooltip(m_lines.at(index), p, state);
+                });
     }
     m_lines.append(line);
     m_chart->legend()->setVisible(m_lines.size() > 1);
@@ -110,13 +110,21 @@ void DashboardTimeChart::showStats(const DashboardStats &stats)
     }
     const QDateTime from = QDateTime::fromMSecsSinceEpoch(stats.fromMs);
     const QDateTime to = QDateTime::fromMSecsSinceEpoch(stats.toMs);
-    if (m_timeAxis->min() != from || m_timeAxis->max() != to) {
+    // A reply without a range (a backend without the series) keeps the axis.
+    if (stats.toMs > stats.fromMs && stats.fromMs > 0 &&
+        (m_timeAxis->min() != from || m_timeAxis->max() != to)) {
         m_timeAxis->setFormat(timeFormatFor(stats.toMs - stats.fromMs));
         m_timeAxis->setRange(from, to);
     }
     const double countMax = niceCountMax(top);
     if (m_countAxis->max() != countMax)
         m_countAxis->setRange(0, countMax);
+}
+
+void DashboardTimeChart::setTitle(const QString &title)
+{
+    if (m_chart->title() != title)
+        m_chart->setTitle(title);
 }
 
 QList<QPointF> DashboardTimeChart::points(int index) const
@@ -144,8 +152,12 @@ void DashboardTimeChart::restyle()
         const QColor color = DashboardChartStyle::seriesColor(line.meaning, pal);
         QPen pen(color, 2);
         if (line.area) {
-            QColor fill = color;
-            fill.setAlphaF(0.25f);
+            // Opaque, mixed into the chart's ground: the legend's marker
+            // shows the same colour as the area, on either theme.
+            const QColor ground = pal.color(QPalette::Base);
+            const auto mix = [](int a, int b) { return (a * 2 + b * 3) / 5; };
+            const QColor fill(mix(color.red(), ground.red()), mix(color.green(), ground.green()),
+                              mix(color.blue(), ground.blue()));
             line.area->setPen(pen);
             line.area->setBrush(fill);
         } else {

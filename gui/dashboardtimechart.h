@@ -6,7 +6,6 @@
 #include <QColor>
 #include <QList>
 #include <QPointF>
-
 #include <functional>
 
 QT_BEGIN_NAMESPACE
@@ -38,12 +37,13 @@ public:
     void addLine(const QString &name, const QColor &meaning, Value value, bool filled = false);
     /// Shows the series of `stats` (its range, step and points).
     void showStats(const DashboardStats &stats);
+    /// Changes the title (nothing is redrawn when it is the same).
+    void setTitle(const QString &title);
 
     /// The points of line `index` as last shown (for tests).
     QList<QPointF> points(int index) const;
     /// The top of the count axis.
     double countAxisMax() const;
-    QChart *chartObject() const { return m_chart; }
 
 protected:
     void changeEvent(QEvent *event) override;

@@ -8,13 +8,15 @@
 #include "jobpresentation.h"
 
 #include <QComboBox>
-#include <QTime>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QScrollArea>
+#include <QTime>
 #include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
 
 namespace jobdesk {
 
@@ -70,10 +72,23 @@ QString tileTitle(DashboardView::Tile tile)
 
 const char *tileObjectName(DashboardView::Tile tile)
 {
-    static const char *const names[] = {"pendingTile",    "processingTile", "completedTile",
-                                        "failedTile",     "deadLetterTile", "workersTile",
+    static const char *const names[] = {"pendingTile", "processingTile", "completedTile",
+                                        "failedTile",  "deadLetterTile", "workersTile",
                                         "backendTile"};
     return names[tile];
+}
+
+/// "minute", "15 min", "2 h", "1 d": the span of one step of the series.
+QString stepName(qint64 stepMs)
+{
+    const qint64 minutes = std::max<qint64>(1, stepMs / 60000);
+    if (minutes == 1)
+        return DashboardView::tr("minute");
+    if (minutes % (24 * 60) == 0)
+        return DashboardView::tr("%1 d").arg(minutes / (24 * 60));
+    if (minutes % 60 == 0)
+        return DashboardView::tr("%1 h").arg(minutes / 60);
+    return DashboardView::tr("%1 min").arg(minutes);
 }
 
 /// "2 h 05 min", "3 d 4 h": how long the backend has been up.
@@ -136,22 +151,23 @@ DashboardView::DashboardView(BackendClient *client, QWidget *parent)
                           [](const DashboardPoint &p) { return p.completed; });
     m_throughput->addLine(tr("Failed"), statusColor(JobStatus::Failed),
                           [](const DashboardPoint &p) { return p.failed; });
-    m_queue = new DashboardTimeChart(tr("Queue depth (highest per minute)"), page);
+    m_queue = new DashboardTimeChart(tr("Queue depth and busy workers (highest per minute)"), page);
     m_queue->setObjectName(QStringLiteral("queueChart"));
-    m_queue->addLine(tr("Queued"), statusColor(JobStatus::Retrying),
-                     [](const DashboardPoint &p) { return p.queueDepth; }, true);
+    m_queue->addLine(
+        tr("Queued"), statusColor(JobStatus::Retrying),
+        [](const DashboardPoint &p) { return p.queueDepth; }, true);
     m_queue->addLine(tr("Busy workers"), statusColor(JobStatus::Processing),
                      [](const DashboardPoint &p) { return p.busy; });
-    m_duration = new DashboardKindChart(
-        tr("Run time by kind"),
-        {{tr("median (p50)"), QColor(0x3b, 0x82, 0xc4)},
-         {tr("95th percentile (p95)"), QColor(0x6d, 0x5b, 0xd0)}},
-        QStringLiteral("s"), 0, tr("No job has finished in this range."), page);
+    m_duration = new DashboardKindChart(tr("Run time by kind"),
+                                        {{tr("median (p50)"), QColor(0x3b, 0x82, 0xc4)},
+                                         {tr("95th percentile (p95)"), QColor(0x6d, 0x5b, 0xd0)}},
+                                        QStringLiteral("s"), 0,
+                                        tr("No job has finished in this range."), page);
     m_duration->setObjectName(QStringLiteral("durationChart"));
-    m_failures = new DashboardKindChart(
-        tr("Failure rate by kind (failed of completed + failed)"),
-        {{tr("failure rate"), statusColor(JobStatus::Failed)}}, QStringLiteral("%"), 100,
-        tr("No job has completed or failed in this range."), page);
+    m_failures = new DashboardKindChart(tr("Failure rate by kind (failed of completed + failed)"),
+                                        {{tr("failure rate"), statusColor(JobStatus::Failed)}},
+                                        QStringLiteral("%"), 100,
+                                        tr("No job has completed or failed in this range."), page);
     m_failures->setObjectName(QStringLiteral("failureChart"));
 
     auto *charts = new QGridLayout;
@@ -212,8 +228,9 @@ void DashboardView::showStats(const DashboardStats &stats)
 {
     const qint64 retrying = stats.count(JobStatus::Retrying);
     tile(PendingTile)->setValue(number(stats.count(JobStatus::Pending)));
-    tile(PendingTile)->setCaption(retrying > 0 ? tr("%1 more retrying").arg(number(retrying))
-                                               : tr("in the queue"));
+    tile(PendingTile)
+        ->setCaption(retrying > 0 ? tr("%1 more retrying").arg(number(retrying))
+                                  : tr("in the queue"));
     tile(ProcessingTile)->setValue(number(stats.count(JobStatus::Processing)));
     tile(ProcessingTile)->setCaption(tr("running now"));
 
@@ -221,33 +238,29 @@ void DashboardView::showStats(const DashboardStats &stats)
         return n ? number(*n) : QStringLiteral("–");
     };
     tile(CompletedTile)->setValue(last24h(stats.completedLast24h));
-    tile(CompletedTile)->setCaption(tr("%1 in all").arg(number(stats.count(JobStatus::Completed))));
+    tile(CompletedTile)
+        ->setCaption(tr("%1 in the store").arg(number(stats.count(JobStatus::Completed))));
     tile(FailedTile)->setValue(last24h(stats.failedLast24h));
     const qint64 ended24h = stats.completedLast24h.value_or(0) + stats.failedLast24h.value_or(0);
-    tile(FailedTile)->setCaption(
-        ended24h > 0 ? tr("%1 % of the jobs ended")
-                           .arg(QLocale().toString(100.0 * double(stats.failedLast24h.value_or(0)) /
-                                                       double(ended24h),
-                                                   'f', 1))
-                     : tr("none ended"));
+    tile(FailedTile)
+        ->setCaption(ended24h > 0 ? tr("%1 % of completed + failed")
+                                        .arg(QLocale().toString(
+                                            100.0 * double(stats.failedLast24h.value_or(0)) /
+                                                double(ended24h),
+                                            'f', 1))
+                                  : tr("none ended"));
     tile(DeadLetterTile)->setValue(number(stats.deadLetters));
     tile(DeadLetterTile)->setCaption(tr("failed for good"));
     tile(WorkersTile)->setValue(tr("%1 / %2").arg(stats.workersBusy).arg(stats.workersTotal));
     tile(WorkersTile)->setCaption(tr("busy / total"));
     tile(BackendTile)->setValue(formatUptime(stats.uptimeS));
-    tile(BackendTile)->setCaption(stats.version.isEmpty()
-                                      ? QString()
-                                      : tr("jobdeskd %1").arg(stats.version));
+    tile(BackendTile)
+        ->setCaption(stats.version.isEmpty() ? QString() : tr("jobdeskd %1").arg(stats.version));
 
-    const QString per = stats.stepMs == 60 * 1000
-                            ? tr("per minute")
-                            : tr("per %1").arg(formatDuration(stats.stepMs));
-    m_throughput->chartObject()->setTitle(tr("Jobs submitted and ended %1").arg(per));
+    const QString per = stepName(stats.stepMs);
+    m_throughput->setTitle(tr("Jobs submitted and ended per %1").arg(per));
     m_throughput->showStats(stats);
-    m_queue->chartObject()->setTitle(stats.stepMs == 60 * 1000
-                                         ? tr("Queue depth and busy workers (highest per minute)")
-                                         : tr("Queue depth and busy workers (highest per %1)")
-                                               .arg(formatDuration(stats.stepMs)));
+    m_queue->setTitle(tr("Queue depth and busy workers (highest per %1)").arg(per));
     m_queue->showStats(stats);
 
     QStringList durationKinds;
@@ -256,14 +269,17 @@ void DashboardView::showStats(const DashboardStats &stats)
     QList<QList<double>> rates(1);
     // The category axis lists from the bottom up: reversed, the kinds read
     // alphabetically from the top.
+    // Each row says how many jobs it stands for, so 0 % still reads as a row.
     for (auto k = stats.kinds.crbegin(); k != stats.kinds.crend(); ++k) {
         if (k->p50S && k->p95S) {
-            durationKinds.append(k->kind);
+            durationKinds.append(tr("%1 (%2 runs)").arg(k->kind, number(k->durationCount)));
             durations[0].append(*k->p50S);
             durations[1].append(*k->p95S);
         }
         if (k->failureRate) {
-            rateKinds.append(k->kind);
+            rateKinds.append(
+                tr("%1 (%2 of %3)")
+                    .arg(k->kind, number(k->failed), number(k->completed + k->failed)));
             rates[0].append(std::round(*k->failureRate * 1000.0) / 10.0);
         }
     }

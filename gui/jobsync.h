@@ -27,7 +27,9 @@ class JobSync final : public QObject
 public:
     static constexpr std::chrono::milliseconds kDefaultFastInterval{500};
     static constexpr std::chrono::milliseconds kDefaultIdleInterval{5000};
-    static constexpr int kPageSize = 1000;
+    /// Jobs per `list` reply: small enough that a page of jobs with large
+    /// params stays far below BackendClient::kMaxReplyBytes.
+    static constexpr int kPageSize = 200;
 
     JobSync(BackendClient *client, JobTableModel *model, QObject *parent = nullptr);
 

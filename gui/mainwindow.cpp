@@ -23,6 +23,8 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDesktopServices>
+#include <QDir>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -34,6 +36,8 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPointer>
+#include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QSplitter>
@@ -843,21 +847,31 @@ void MainWindow::openNewJobDialog()
     m_newJobDialog = dialog;
     connect(dialog, &NewJobDialog::submitRequested, this,
             [this, dialog](const QJsonObject &fields) {
-                m_client->submit(fields, dialog, [this, dialog](const Result<QJsonObject> &reply) {
+                // The window, not the dialog, receives the reply: a job made
+                // after the dialog was closed still shows up (and is watched).
+                QPointer<NewJobDialog> shownIn = dialog;
+                m_client->submit(fields, this, [this, shownIn](const Result<QJsonObject> &reply) {
+                    auto fail = [this, shownIn](const ApiError &error) {
+                        if (shownIn)
+                            shownIn->submitFailed(error);
+                        else
+                            showMessage(tr("Submit failed: %1").arg(error.detail));
+                    };
                     if (!reply) {
-                        dialog->submitFailed(reply.error());
+                        fail(reply.error());
                         return;
                     }
                     Job job;
                     QString error;
                     if (!jobFromJson(reply.value().value(QStringLiteral("job")).toObject(), &job,
                                      &error)) {
-                        dialog->submitFailed(ApiError::make(ErrorCode::Internal, error));
+                        fail(ApiError::make(ErrorCode::Internal, error));
                         return;
                     }
                     m_model->applyBatch({job}); // in the table at once, as PENDING
                     m_notifier->watch(job.id);
-                    dialog->submitSucceeded();
+                    if (shownIn)
+                        shownIn->submitSucceeded();
                     selectJob(job.id);
                     showMessage(tr("Submitted %1 (%2)").arg(shortJobId(job.id), job.kind));
                 });
@@ -922,7 +936,7 @@ void MainWindow::openResult()
     const QString cached = ResultDownloader::cachePath(*job);
     const QFileInfo info(cached);
     if (info.exists() && info.size() == job->result->size) {
-        QDesktopServices::openUrl(QUrl::fromLocalFile(cached));
+        openSavedResult(cached);
         return;
     }
     m_openWhenDownloaded.insert(job->id, true);
@@ -961,9 +975,58 @@ void MainWindow::onDownloadFinished(const QString &jobId, const QString &path)
     const bool open = m_openWhenDownloaded.take(jobId);
     updateActions();
     if (open)
-        QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+        openSavedResult(path);
     else
         showMessage(tr("Saved %1").arg(path));
+}
+
+void MainWindow::openSavedResult(const QString &path)
+{
+    if (QDesktopServices::openUrl(QUrl::fromLocalFile(path)))
+        return;
+    // No application for this type, or no desktop to ask: the file is still
+    // there, so say where and offer what works without one.
+    showMessage(tr("Cannot open the result; it is saved at %1").arg(path), 0);
+    auto *box = new QMessageBox(QMessageBox::Information, tr("Open result"),
+                                tr("No application could open the result. It is saved at:\n%1")
+                                    .arg(QDir::toNativeSeparators(path)),
+                                QMessageBox::Close, this);
+    box->setObjectName(QStringLiteral("openResultFailedBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *showInFolder = box->addButton(tr("Show in folder"), QMessageBox::ActionRole);
+    QPushButton *saveAs = box->addButton(tr("Save as…"), QMessageBox::ActionRole);
+    connect(showInFolder, &QPushButton::clicked, this, [this, path] {
+        const QString folder = QFileInfo(path).absolutePath();
+        if (!QDesktopServices::openUrl(QUrl::fromLocalFile(folder)))
+            showMessage(tr("Cannot open the folder %1").arg(folder), 0);
+    });
+    connect(saveAs, &QPushButton::clicked, this, [this, path] { saveCopyAs(path); });
+    box->open();
+}
+
+void MainWindow::saveCopyAs(const QString &path)
+{
+    QSettings settings;
+    const QString folder =
+        settings
+            .value(QStringLiteral("results/lastFolder"),
+                   QStandardPaths::writableLocation(QStandardPaths::DownloadLocation))
+            .toString();
+    const QString target = QFileDialog::getSaveFileName(
+        this, tr("Save result as"), folder + QLatin1Char('/') + QFileInfo(path).fileName());
+    if (target.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("results/lastFolder"), QFileInfo(target).absolutePath());
+    // The dialog asked before overwriting; QFile::copy never overwrites.
+    if (QFileInfo::exists(target) && !QFile::remove(target)) {
+        showMessage(tr("Cannot replace %1").arg(target), 0);
+        return;
+    }
+    if (!QFile::copy(path, target)) {
+        showMessage(tr("Cannot save %1 as %2").arg(path, target), 0);
+        return;
+    }
+    showMessage(tr("Saved %1").arg(target));
 }
 
 void MainWindow::copyIds()

@@ -112,6 +112,10 @@ private:
     void showSettings();
     void showContextMenu(const QPoint &pos);
     void onDownloadFinished(const QString &jobId, const QString &path);
+    /// Opens a downloaded result; when nothing opens it, says where it is
+    /// and offers "Show in folder" and "Save as…".
+    void openSavedResult(const QString &path);
+    void saveCopyAs(const QString &path);
     void showMessage(const QString &text, int timeoutMs = 6000);
     void clearNarrowedStatus();
 

@@ -2,6 +2,7 @@
 
 #include "paramsform.h"
 #include "reliability.h"
+#include "uuid7.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -185,11 +186,21 @@ void NewJobDialog::onSubmitClicked()
         return;
     }
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
-    Q_EMIT submitRequested(submitFields());
+    QJsonObject fields = submitFields();
+    // A failed submit may still have made its job (the reply was lost): the
+    // same form goes again with the same key, a changed form is a new job.
+    if (m_idempotencyKey.isEmpty() || fields != m_keyFields) {
+        m_idempotencyKey = newUuid7();
+        m_keyFields = fields;
+    }
+    fields.insert(QStringLiteral("idempotency_key"), m_idempotencyKey);
+    Q_EMIT submitRequested(fields);
 }
 
 void NewJobDialog::submitSucceeded()
 {
+    m_idempotencyKey.clear();
+    m_keyFields = {};
     saveValues();
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(true);
     accept();

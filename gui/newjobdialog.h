@@ -40,7 +40,10 @@ public:
 
 Q_SIGNALS:
     /// The form is valid; the caller submits `fields` and answers with
-    /// submitSucceeded() or submitFailed().
+    /// submitSucceeded() or submitFailed(). `fields` carries an
+    /// `idempotency_key` the dialog keeps until a submit succeeds or the
+    /// form changes: submitting the same form again after a failure (or a
+    /// lost reply) cannot make a second job.
     void submitRequested(const QJsonObject &fields);
 
 private:
@@ -60,6 +63,8 @@ private:
     QSpinBox *m_attempts = nullptr;
     QLabel *m_message = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
+    QString m_idempotencyKey;
+    QJsonObject m_keyFields; // what m_idempotencyKey was made for
 };
 
 } // namespace jobdesk

@@ -46,6 +46,10 @@ ApiRoute parseApiRoute(std::string_view path)
 {
     if (path == "/healthz")
         return {ApiResource::Health, {}, false};
+    if (path == "/readyz")
+        return {ApiResource::Ready, {}, false};
+    if (path == "/metrics")
+        return {ApiResource::Metrics, {}, false};
     if (path == kApiPrefix)
         return {ApiResource::Unknown, {}, true};
     if (path.substr(0, kApiPrefix.size() + 1) != "/api/v1/")
@@ -62,6 +66,8 @@ ApiRoute parseApiRoute(std::string_view path)
             return {ApiResource::Kinds, {}, true};
         if (s[0] == "stats")
             return {ApiResource::Stats, {}, true};
+        if (s[0] == "openapi.json")
+            return {ApiResource::OpenApi, {}, true};
         return unknown;
     }
     if (s[0] != "jobs" || s[1].empty() || s.size() > 3)
@@ -93,6 +99,9 @@ const char *allowedMethods(ApiResource resource)
     case ApiResource::JobEvents:
     case ApiResource::Kinds:
     case ApiResource::Stats:
+    case ApiResource::OpenApi:
+    case ApiResource::Ready:
+    case ApiResource::Metrics:
         return "GET, HEAD";
     case ApiResource::Unknown:
     case ApiResource::BadJobId:
@@ -115,6 +124,39 @@ bool isMethodAllowed(ApiResource resource, std::string_view method)
         start = comma + 2;
     }
     return false;
+}
+
+const char *routeTemplate(ApiResource resource)
+{
+    switch (resource) {
+    case ApiResource::Health: return "/healthz";
+    case ApiResource::Ready: return "/readyz";
+    case ApiResource::Metrics: return "/metrics";
+    case ApiResource::Jobs: return "/api/v1/jobs";
+    case ApiResource::Job: return "/api/v1/jobs/{id}";
+    case ApiResource::JobCancel: return "/api/v1/jobs/{id}/cancel";
+    case ApiResource::JobRetry: return "/api/v1/jobs/{id}/retry";
+    case ApiResource::JobResult: return "/api/v1/jobs/{id}/result";
+    case ApiResource::JobEvents: return "/api/v1/jobs/{id}/events";
+    case ApiResource::Kinds: return "/api/v1/kinds";
+    case ApiResource::Stats: return "/api/v1/stats";
+    case ApiResource::OpenApi: return "/api/v1/openapi.json";
+    case ApiResource::Unknown:
+    case ApiResource::BadJobId:
+        break;
+    }
+    return "other";
+}
+
+const std::vector<ApiResource> &servedResources()
+{
+    static const std::vector<ApiResource> resources = {
+        ApiResource::Health,    ApiResource::Ready,     ApiResource::Metrics,
+        ApiResource::Jobs,      ApiResource::Job,       ApiResource::JobCancel,
+        ApiResource::JobRetry,  ApiResource::JobResult, ApiResource::JobEvents,
+        ApiResource::Kinds,     ApiResource::Stats,     ApiResource::OpenApi,
+    };
+    return resources;
 }
 
 } // namespace jobdesk

@@ -2,6 +2,7 @@
 
 #include <QString>
 #include <string_view>
+#include <vector>
 
 namespace jobdesk {
 
@@ -19,6 +20,9 @@ enum class ApiResource
     JobEvents, // /api/v1/jobs/{id}/events
     Kinds,     // /api/v1/kinds
     Stats,     // /api/v1/stats
+    OpenApi,   // /api/v1/openapi.json
+    Ready,     // /readyz
+    Metrics,   // /metrics
 };
 
 /// A request path resolved to a resource.
@@ -40,5 +44,11 @@ ApiRoute parseApiRoute(std::string_view path);
 const char *allowedMethods(ApiResource resource);
 /// Whether `method` is one of them (HEAD wherever GET is).
 bool isMethodAllowed(ApiResource resource, std::string_view method);
+
+/// The path template of a resource, as the OpenAPI document lists it and
+/// metrics label it ("/api/v1/jobs/{id}"); "other" for Unknown and BadJobId.
+const char *routeTemplate(ApiResource resource);
+/// Every resource the server answers at a path of its own.
+const std::vector<ApiResource> &servedResources();
 
 } // namespace jobdesk

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,10 @@ struct HttpResponse
     /// When set, the body is streamed from this file (never loaded whole)
     /// and `body` is ignored. A file that cannot be opened answers 500.
     std::string filePath;
+    /// With filePath: the part of the file sent, from `fileOffset`, for
+    /// `fileLength` bytes (-1: to the end). A part beyond the end answers 500.
+    std::uint64_t fileOffset = 0;
+    std::int64_t fileLength = -1;
 
     /// Replaces every field of that name (case-insensitive) with one value.
     void setHeader(std::string name, std::string value);

@@ -1,5 +1,6 @@
 #include "httpsession.h"
 
+#include "filerangebody.h"
 #include "httplogging.h"
 #include "problem.h"
 
@@ -7,7 +8,6 @@
 #include <atomic>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
@@ -367,25 +367,37 @@ void HttpSession::send(HttpResponse response)
 
         if (!response.filePath.empty() && !bodiless) {
             beast::error_code ec;
-            http::file_body::value_type file;
-            file.open(response.filePath.c_str(), beast::file_mode::scan, ec);
-            if (ec) {
-                qCWarning(lcHttp) << "cannot open" << response.filePath.c_str()
-                                  << "to answer:" << ec.message().c_str();
+            FileRangeBody::value_type part;
+            part.file.open(response.filePath.c_str(), beast::file_mode::scan, ec);
+            const std::uint64_t fileSize = ec ? 0 : part.file.size(ec);
+            const bool inRange =
+                response.fileOffset <= fileSize &&
+                (response.fileLength < 0 ||
+                 static_cast<std::uint64_t>(response.fileLength) <= fileSize - response.fileOffset);
+            if (ec || !inRange) {
+                if (ec)
+                    qCWarning(lcHttp) << "cannot open" << response.filePath.c_str()
+                                      << "to answer:" << ec.message().c_str();
+                else
+                    qCWarning(lcHttp) << "the part asked of" << response.filePath.c_str()
+                                      << "lies past its end";
                 send(problemResponse(ApiError::make(
                     ErrorCode::Internal, QStringLiteral("the response body cannot be read"))));
                 return;
             }
+            part.offset = response.fileOffset;
+            part.length = response.fileLength < 0 ? fileSize - response.fileOffset
+                                                   : static_cast<std::uint64_t>(response.fileLength);
             if (m_head) {
                 auto out = std::make_shared<Outgoing<http::empty_body>>();
                 fillHeader(out->message);
-                out->message.content_length(file.size());
+                out->message.content_length(part.length);
                 write(std::move(out), AfterWrite::NextRequest);
                 return;
             }
-            auto out = std::make_shared<Outgoing<http::file_body>>();
+            auto out = std::make_shared<Outgoing<FileRangeBody>>();
             fillHeader(out->message);
-            out->message.body() = std::move(file);
+            out->message.body() = std::move(part);
             out->message.prepare_payload();
             write(std::move(out), AfterWrite::NextRequest);
         } else if (m_head || bodiless) {

@@ -116,4 +116,35 @@ Result<JobsQuery> parseJobsQuery(const QString &query)
     return result;
 }
 
+Result<int> parseJobWait(const QString &query)
+{
+    const QUrlQuery items(query);
+    QList<FieldError> errors;
+    int wait = 0;
+    bool seen = false;
+    for (const auto &[key, value] : items.queryItems(QUrl::FullyDecoded)) {
+        if (key != QLatin1String("wait")) {
+            errors.append({key, QStringLiteral("is not a parameter of this request")});
+            continue;
+        }
+        if (seen) {
+            errors.append({key, QStringLiteral("is given more than once")});
+            continue;
+        }
+        seen = true;
+        bool ok = false;
+        wait = value.toInt(&ok);
+        if (!ok || wait < 0 || wait > kMaxWaitS)
+            errors.append({key, QStringLiteral("must be an integer from 0 to %1 (seconds)")
+                                    .arg(kMaxWaitS)});
+    }
+    if (!errors.isEmpty()) {
+        ApiError error = ApiError::make(ErrorCode::InvalidRequest,
+                                        QStringLiteral("the query string is invalid"));
+        error.fieldErrors = errors;
+        return error;
+    }
+    return wait;
+}
+
 } // namespace jobdesk

@@ -24,4 +24,12 @@ struct JobsQuery
 /// every offending field.
 Result<JobsQuery> parseJobsQuery(const QString &query);
 
+/// The longest long poll, seconds (`?wait=N`, N <= 60).
+inline constexpr int kMaxWaitS = 60;
+
+/// Reads the query string of `GET /api/v1/jobs/{id}`: nothing, or
+/// `wait=N` with N an integer from 0 to 60 (0: answer at once). Anything
+/// else is an invalid_request (400) naming the parameter.
+Result<int> parseJobWait(const QString &query);
+
 } // namespace jobdesk

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "job.h"
+#include "stats/minuteaggregates.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -55,6 +56,52 @@ struct JobEvent
     QJsonObject toJson() const;
 };
 
+/// The answer to a submit that carried an idempotency key, kept so that a
+/// repeat of the same request gets the same answer (the IETF draft "The
+/// Idempotency-Key HTTP Header Field"). HTTP's `Idempotency-Key` and the
+/// ZeroMQ `idempotency_key` share one namespace. Records outlive their job.
+struct IdempotencyRecord
+{
+    QString key;
+    QByteArray fingerprint; // canonical JSON of the submit fields
+    QString jobId;
+    int statusCode = 202;
+    QByteArray response; // the body as first sent: the job object
+    qint64 createdAtMs = 0;
+};
+
+/// One webhook delivery in the durable outbox: written in the same commit as
+/// the terminal transition it announces, then attempted until it is
+/// delivered or given up. Its id is the `webhook-id` of every attempt.
+struct WebhookDelivery
+{
+    enum class State {
+        Pending,   // to be attempted at nextAttemptAtMs
+        Delivered, // a 2xx answer
+        Gone,      // the receiver answered 410: no more attempts
+        Failed,    // given up after the retry window
+        Refused,   // the callback URL is no longer allowed
+    };
+
+    QString id;
+    QString jobId;
+    QString url;
+    QString eventType; // job.completed, job.failed, job.cancelled
+    QByteArray body;   // the exact bytes signed and sent on every attempt
+    qint64 createdAtMs = 0;
+    int attempts = 0;
+    qint64 nextAttemptAtMs = 0;
+    State state = State::Pending;
+    int lastStatus = 0; // HTTP status of the last attempt; 0 = no answer
+    QString lastError;
+
+    bool operator==(const WebhookDelivery &o) const;
+};
+
+/// The stored name of a delivery state ("pending", "delivered", ...).
+QString webhookStateName(WebhookDelivery::State state);
+std::optional<WebhookDelivery::State> webhookStateFromName(const QString &name);
+
 /// Where jobs live. The embedded default is SQLite; a PostgreSQL store for
 /// several nodes implements the same interface (change feed and leases
 /// rather than raw counters, see docs/architecture.md).
@@ -71,6 +118,7 @@ public:
     /// Opens or creates the store in `dataDir`, running migrations.
     virtual bool open(const QString &dataDir) = 0;
     virtual void close() = 0;
+    virtual bool isOpen() const = 0;
     virtual QString lastError() const = 0;
 
     // --- the write transaction ---
@@ -91,6 +139,15 @@ public:
     /// Deletes a job with its events and result bytes and leaves a tombstone
     /// (taking nextRev()) that the change feed reports as `deleted`.
     virtual bool purgeJob(const QString &id) = 0;
+    /// Stores the answer to a keyed submit; a key is stored once.
+    virtual bool putIdempotencyRecord(const IdempotencyRecord &record) = 0;
+    /// Deletes at most `limit` idempotency records created before
+    /// `beforeMs`. Returns how many went, or -1 on failure.
+    virtual int purgeIdempotencyRecords(qint64 beforeMs, int limit) = 0;
+    /// Adds a delivery to the webhook outbox (its job must exist).
+    virtual bool insertWebhook(const WebhookDelivery &delivery) = 0;
+    /// Writes the attempt count, schedule, state and last result of a delivery.
+    virtual bool updateWebhook(const WebhookDelivery &delivery) = 0;
     /// Folds the write-ahead log back into the database so it cannot grow
     /// without bound. Outside a write transaction.
     virtual bool checkpoint() = 0;
@@ -108,8 +165,32 @@ public:
     virtual qint64 deadLetterCount() = 0;
     /// The newest committed rev.
     virtual qint64 currentRev() = 0;
-    /// Terminal jobs that finished before `beforeMs`, oldest first.
+    /// Terminal jobs that finished before `beforeMs`, oldest first, leaving
+    /// out those with a webhook delivery still pending: a job is not purged
+    /// while its delivery may still be attempted.
     virtual QList<Job> finishedBefore(qint64 beforeMs, int limit) = 0;
+    virtual std::optional<IdempotencyRecord> idempotencyRecord(const QString &key) = 0;
+    /// Whether a job of that id existed and was purged (its tombstone).
+    virtual bool wasPurged(const QString &id) = 0;
+    /// Every delivery still to be attempted, the soonest first.
+    virtual QList<WebhookDelivery> pendingWebhooks() = 0;
+    /// A job's deliveries, oldest first.
+    virtual QList<WebhookDelivery> webhooks(const QString &jobId) = 0;
+
+    // --- per-minute aggregates (the stats series; stats/minuteaggregates.h) ---
+    /// Adds what one write transaction counted: each kind's counts and
+    /// duration buckets add to its minute's row; the gauges keep, per
+    /// minute, their highest value and the latest. In the write transaction
+    /// that commits the changes counted, so nothing is ever counted twice.
+    virtual bool addMinuteAggregates(const MinuteAggregates &delta) = 0;
+    /// Deletes the aggregates of the minutes before `beforeMs`, in the
+    /// write transaction. Returns how many rows went, or -1 on failure.
+    virtual int purgeMinuteAggregates(qint64 beforeMs) = 0;
+    /// The aggregates of the minutes in [fromMs, toMs), summed into steps of
+    /// `stepMs` counted from `fromMs`, and per kind over the whole range;
+    /// nullopt on failure.
+    virtual std::optional<AggregateRange> minuteAggregates(qint64 fromMs, qint64 toMs,
+                                                           qint64 stepMs) = 0;
 };
 
 } // namespace jobdesk

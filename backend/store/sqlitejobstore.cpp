@@ -1,6 +1,7 @@
 #include "sqlitejobstore.h"
 
 #include "reliability.h"
+#include "stats/minuteaggregates.h"
 
 #include <QDir>
 #include <QJsonDocument>
@@ -14,6 +15,7 @@
 #include <array>
 #include <atomic>
 #include <iterator>
+#include <map>
 #include <vector>
 
 namespace jobdesk {
@@ -114,6 +116,56 @@ const std::vector<MigrationStep> &migrationSteps()
         {"retention: find finished jobs by age",
          {
              "CREATE INDEX jobs_finished ON jobs (finished_at_ms) WHERE finished_at_ms > 0",
+         }},
+        {"webhook outbox",
+         {
+             // Rows go with their job (a job is not purged while one is pending).
+             R"(CREATE TABLE webhook_outbox (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+                    url TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at_ms INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'gone',
+                        'failed', 'refused')),
+                    last_status INTEGER NOT NULL,
+                    last_error TEXT NOT NULL))",
+             // The cascade and the purge check look rows up by job.
+             "CREATE INDEX webhook_outbox_job ON webhook_outbox (job_id, state)",
+             "CREATE INDEX webhook_outbox_pending ON webhook_outbox (next_attempt_at_ms) "
+             "WHERE state = 'pending'",
+         }},
+        {"per-minute aggregates of the stats series",
+         {
+             // Per minute and kind: what commits counted, and the run times
+             // of the jobs that ended, in the job duration buckets
+             // (stats/durationbuckets.h: d0..d14 up to each bound, d15 longer).
+             R"(CREATE TABLE stats_minute_kinds (
+                    minute_ms INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    submitted INTEGER NOT NULL,
+                    completed INTEGER NOT NULL,
+                    failed INTEGER NOT NULL,
+                    cancelled INTEGER NOT NULL,
+                    duration_sum_ms INTEGER NOT NULL,
+                    d0 INTEGER NOT NULL, d1 INTEGER NOT NULL, d2 INTEGER NOT NULL,
+                    d3 INTEGER NOT NULL, d4 INTEGER NOT NULL, d5 INTEGER NOT NULL,
+                    d6 INTEGER NOT NULL, d7 INTEGER NOT NULL, d8 INTEGER NOT NULL,
+                    d9 INTEGER NOT NULL, d10 INTEGER NOT NULL, d11 INTEGER NOT NULL,
+                    d12 INTEGER NOT NULL, d13 INTEGER NOT NULL, d14 INTEGER NOT NULL,
+                    d15 INTEGER NOT NULL,
+                    PRIMARY KEY (minute_ms, kind)) WITHOUT ROWID)",
+             // Per minute with a commit: the queue depth and busy workers,
+             // highest and as the minute's last commit left them.
+             R"(CREATE TABLE stats_minute_gauges (
+                    minute_ms INTEGER PRIMARY KEY NOT NULL,
+                    queue_depth_peak INTEGER NOT NULL,
+                    queue_depth_last INTEGER NOT NULL,
+                    busy_peak INTEGER NOT NULL,
+                    busy_last INTEGER NOT NULL))",
          }},
     };
     return steps;
@@ -408,6 +460,36 @@ bool readJob(const QSqlQuery &q, Job *job, QString *error)
 }
 
 // ===========================================================================
+// Webhook outbox rows
+// ===========================================================================
+
+constexpr const char *kWebhookColumns =
+    "id, job_id, url, event_type, body, created_at_ms, attempts, next_attempt_at_ms, state, "
+    "last_status, last_error";
+
+bool readWebhook(const QSqlQuery &q, WebhookDelivery *d, QString *error)
+{
+    const auto state = webhookStateFromName(q.value(8).toString());
+    if (!state) {
+        *error = QStringLiteral("webhook %1 has an unknown state \"%2\"")
+                     .arg(q.value(0).toString(), q.value(8).toString());
+        return false;
+    }
+    d->id = q.value(0).toString();
+    d->jobId = q.value(1).toString();
+    d->url = q.value(2).toString();
+    d->eventType = q.value(3).toString();
+    d->body = q.value(4).toByteArray();
+    d->createdAtMs = q.value(5).toLongLong();
+    d->attempts = q.value(6).toInt();
+    d->nextAttemptAtMs = q.value(7).toLongLong();
+    d->state = *state;
+    d->lastStatus = q.value(9).toInt();
+    d->lastError = q.value(10).toString();
+    return true;
+}
+
+// ===========================================================================
 // List cursors: base64url of "<created_at_ms>:<id>"
 // ===========================================================================
 
@@ -474,6 +556,10 @@ struct WriterStatements
         , putResult(db)
         , deleteJob(db)
         , putTombstone(db)
+        , putIdempotency(db)
+        , purgeIdempotency(db)
+        , insertWebhook(db)
+        , updateWebhook(db)
     {
     }
 
@@ -487,6 +573,10 @@ struct WriterStatements
     QSqlQuery putResult;
     QSqlQuery deleteJob;
     QSqlQuery putTombstone;
+    QSqlQuery putIdempotency;
+    QSqlQuery purgeIdempotency;
+    QSqlQuery insertWebhook;
+    QSqlQuery updateWebhook;
 };
 
 /// The statements of the reader connection; list statements are prepared on
@@ -504,6 +594,10 @@ struct ReaderStatements
         , resultBlob(db)
         , countsByStatus(db)
         , deadLetterCount(db)
+        , idempotencyByKey(db)
+        , tombstoneById(db)
+        , pendingWebhooks(db)
+        , webhooksOfJob(db)
     {
     }
 
@@ -517,7 +611,37 @@ struct ReaderStatements
     QSqlQuery resultBlob;
     QSqlQuery countsByStatus;
     QSqlQuery deadLetterCount;
+    QSqlQuery idempotencyByKey;
+    QSqlQuery tombstoneById;
+    QSqlQuery pendingWebhooks;
+    QSqlQuery webhooksOfJob;
     QHash<QString, QSqlQuery> lists;
+};
+
+/// The statements of the per-minute aggregates (stats/minuteaggregates.h):
+/// additions and purges on the writer, range reads on the reader.
+struct AggregateStatements
+{
+    AggregateStatements(const QSqlDatabase &writer, const QSqlDatabase &reader)
+        : addKind(writer)
+        , addGauges(writer)
+        , purgeKinds(writer)
+        , purgeGauges(writer)
+        , stepCounts(reader)
+        , stepGauges(reader)
+        , gaugesBefore(reader)
+        , kindTotals(reader)
+    {
+    }
+
+    QSqlQuery addKind;
+    QSqlQuery addGauges;
+    QSqlQuery purgeKinds;
+    QSqlQuery purgeGauges;
+    QSqlQuery stepCounts;
+    QSqlQuery stepGauges;
+    QSqlQuery gaugesBefore;
+    QSqlQuery kindTotals;
 };
 
 } // namespace
@@ -534,6 +658,7 @@ struct SqliteJobStore::Connections
     ~Connections()
     {
         // removeDatabase() wants every QSqlQuery and QSqlDatabase handle gone.
+        aggregates.reset();
         reader.reset();
         writer.reset();
         writerDb.close();
@@ -551,6 +676,7 @@ struct SqliteJobStore::Connections
     QSqlDatabase readerDb;
     std::unique_ptr<WriterStatements> writer;
     std::unique_ptr<ReaderStatements> reader;
+    std::unique_ptr<AggregateStatements> aggregates;
 };
 
 namespace {
@@ -610,6 +736,25 @@ bool prepareWriter(WriterStatements &s, QString *error)
            prepare(s.putTombstone,
                    QStringLiteral("INSERT INTO tombstones (id, rev) VALUES (?, ?) "
                                   "ON CONFLICT (id) DO UPDATE SET rev = excluded.rev"),
+                   error) &&
+           prepare(s.putIdempotency,
+                   QStringLiteral("INSERT INTO idempotency_keys (key, fingerprint, job_id, "
+                                  "status_code, response, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)"),
+                   error) &&
+           // rowid order is insertion order: the oldest keys go first.
+           prepare(s.purgeIdempotency,
+                   QStringLiteral("DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM "
+                                  "idempotency_keys WHERE created_at_ms < ? ORDER BY created_at_ms "
+                                  "LIMIT ?)"),
+                   error) &&
+           prepare(s.insertWebhook,
+                   QStringLiteral("INSERT INTO webhook_outbox (%1) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                                  "?, ?, ?, ?)")
+                       .arg(QLatin1String(kWebhookColumns)),
+                   error) &&
+           prepare(s.updateWebhook,
+                   QStringLiteral("UPDATE webhook_outbox SET attempts = ?, next_attempt_at_ms = ?, "
+                                  "state = ?, last_status = ?, last_error = ? WHERE id = ?"),
                    error);
 }
 
@@ -638,7 +783,92 @@ bool prepareReader(ReaderStatements &s, QString *error)
            prepare(s.countsByStatus,
                    QStringLiteral("SELECT status, COUNT(*) FROM jobs GROUP BY status"), error) &&
            prepare(s.deadLetterCount,
-                   QStringLiteral("SELECT COUNT(*) FROM jobs WHERE dead_letter = 1"), error);
+                   QStringLiteral("SELECT COUNT(*) FROM jobs WHERE dead_letter = 1"), error) &&
+           prepare(s.idempotencyByKey,
+                   QStringLiteral("SELECT key, fingerprint, job_id, status_code, response, "
+                                  "created_at_ms FROM idempotency_keys WHERE key = ?"),
+                   error) &&
+           prepare(s.tombstoneById, QStringLiteral("SELECT 1 FROM tombstones WHERE id = ?"),
+                   error) &&
+           prepare(s.pendingWebhooks,
+                   QStringLiteral("SELECT %1 FROM webhook_outbox WHERE state = 'pending' "
+                                  "ORDER BY next_attempt_at_ms")
+                       .arg(QLatin1String(kWebhookColumns)),
+                   error) &&
+           prepare(s.webhooksOfJob,
+                   QStringLiteral("SELECT %1 FROM webhook_outbox WHERE job_id = ? "
+                                  "ORDER BY created_at_ms, id")
+                       .arg(QLatin1String(kWebhookColumns)),
+                   error);
+}
+
+// The migration names the bucket columns one by one (a shipped step never
+// changes): the buckets and the columns must agree.
+static_assert(kJobDurationBucketCount == 16, "stats_minute_kinds has columns d0..d15");
+
+QString bucketColumns(const char *pattern)
+{
+    QStringList columns;
+    for (int b = 0; b < kJobDurationBucketCount; ++b)
+        columns.append(QString::fromLatin1(pattern).arg(b));
+    return columns.join(QStringLiteral(", "));
+}
+
+bool prepareAggregates(AggregateStatements &s, QString *error)
+{
+    QStringList placeholders;
+    for (int i = 0; i < 7 + kJobDurationBucketCount; ++i)
+        placeholders.append(QStringLiteral("?"));
+    // Deltas add up: a commit adds what it counted to its minute's row.
+    const QString addKind =
+        QStringLiteral(
+            "INSERT INTO stats_minute_kinds (minute_ms, kind, submitted, completed, failed, "
+            "cancelled, duration_sum_ms, %1) VALUES (%2) ON CONFLICT (minute_ms, kind) DO UPDATE "
+            "SET submitted = submitted + excluded.submitted, completed = completed + "
+            "excluded.completed, failed = failed + excluded.failed, cancelled = cancelled + "
+            "excluded.cancelled, duration_sum_ms = duration_sum_ms + excluded.duration_sum_ms, %3")
+            .arg(bucketColumns("d%1"), placeholders.join(QStringLiteral(", ")),
+                 bucketColumns("d%1 = d%1 + excluded.d%1"));
+    // A minute's first commit starts from where the previous one left the
+    // gauges: they held that value until this commit changed it.
+    const QString addGauges = QStringLiteral(
+        "INSERT INTO stats_minute_gauges (minute_ms, queue_depth_peak, queue_depth_last, "
+        "busy_peak, busy_last) VALUES (?, max(?, coalesce((SELECT queue_depth_last FROM "
+        "stats_minute_gauges WHERE minute_ms < ? ORDER BY minute_ms DESC LIMIT 1), 0)), ?, "
+        "max(?, coalesce((SELECT busy_last FROM stats_minute_gauges WHERE minute_ms < ? ORDER BY "
+        "minute_ms DESC LIMIT 1), 0)), ?) ON CONFLICT (minute_ms) DO UPDATE SET queue_depth_peak "
+        "= max(queue_depth_peak, excluded.queue_depth_last), queue_depth_last = "
+        "excluded.queue_depth_last, busy_peak = max(busy_peak, excluded.busy_last), busy_last = "
+        "excluded.busy_last");
+    // Steps are numbered from the range's start: (minute_ms - from) / step.
+    const QString stepCounts = QStringLiteral(
+        "SELECT (minute_ms - ?) / ? AS step, sum(submitted), sum(completed), sum(failed), "
+        "sum(cancelled) FROM stats_minute_kinds WHERE minute_ms >= ? AND minute_ms < ? "
+        "GROUP BY step ORDER BY step");
+    const QString stepGauges = QStringLiteral(
+        "SELECT step, max(queue_depth_peak), max(busy_peak), max(CASE WHEN newest = 1 THEN "
+        "queue_depth_last END), max(CASE WHEN newest = 1 THEN busy_last END) FROM (SELECT "
+        "(minute_ms - ?) / ? AS step, queue_depth_peak, busy_peak, queue_depth_last, busy_last, "
+        "row_number() OVER (PARTITION BY (minute_ms - ?) / ? ORDER BY minute_ms DESC) AS newest "
+        "FROM stats_minute_gauges WHERE minute_ms >= ? AND minute_ms < ?) GROUP BY step "
+        "ORDER BY step");
+    const QString kindTotals =
+        QStringLiteral("SELECT kind, sum(submitted), sum(completed), sum(failed), sum(cancelled), "
+                       "sum(duration_sum_ms), %1 FROM stats_minute_kinds WHERE minute_ms >= ? AND "
+                       "minute_ms < ? GROUP BY kind ORDER BY kind")
+            .arg(bucketColumns("sum(d%1)"));
+    return prepare(s.addKind, addKind, error) && prepare(s.addGauges, addGauges, error) &&
+           prepare(s.purgeKinds,
+                   QStringLiteral("DELETE FROM stats_minute_kinds WHERE minute_ms < ?"), error) &&
+           prepare(s.purgeGauges,
+                   QStringLiteral("DELETE FROM stats_minute_gauges WHERE minute_ms < ?"), error) &&
+           prepare(s.stepCounts, stepCounts, error) && prepare(s.stepGauges, stepGauges, error) &&
+           prepare(s.gaugesBefore,
+                   QStringLiteral("SELECT minute_ms, queue_depth_last, busy_last FROM "
+                                  "stats_minute_gauges WHERE minute_ms < ? ORDER BY minute_ms "
+                                  "DESC LIMIT 1"),
+                   error) &&
+           prepare(s.kindTotals, kindTotals, error);
 }
 
 } // namespace
@@ -696,7 +926,9 @@ bool SqliteJobStore::open(const QString &dataDir)
 
     db->writer = std::make_unique<WriterStatements>(db->writerDb);
     db->reader = std::make_unique<ReaderStatements>(db->readerDb);
-    if (!prepareWriter(*db->writer, &error) || !prepareReader(*db->reader, &error))
+    db->aggregates = std::make_unique<AggregateStatements>(db->writerDb, db->readerDb);
+    if (!prepareWriter(*db->writer, &error) || !prepareReader(*db->reader, &error) ||
+        !prepareAggregates(*db->aggregates, &error))
         return failOpen(error);
 
     m_db = std::move(db);
@@ -739,6 +971,11 @@ void SqliteJobStore::close()
     m_db.reset();
     m_inTransaction = false;
     m_rev = m_fence = m_committedRev = m_committedFence = 0;
+}
+
+bool SqliteJobStore::isOpen() const
+{
+    return m_db != nullptr;
 }
 
 QString SqliteJobStore::lastError() const
@@ -926,6 +1163,79 @@ bool SqliteJobStore::purgeJob(const QString &id)
     return true;
 }
 
+bool SqliteJobStore::putIdempotencyRecord(const IdempotencyRecord &record)
+{
+    if (!requireTransaction("putIdempotencyRecord"))
+        return false;
+    QSqlQuery &q = m_db->writer->putIdempotency;
+    q.bindValue(0, textValue(record.key));
+    q.bindValue(1, QString::fromUtf8(record.fingerprint));
+    q.bindValue(2, textValue(record.jobId));
+    q.bindValue(3, record.statusCode);
+    q.bindValue(4, record.response.isNull() ? QByteArray("") : record.response);
+    q.bindValue(5, record.createdAtMs);
+    QString error;
+    if (!execStatement(q, "putIdempotencyRecord", &error))
+        return fail(QStringLiteral("%1 (key %2)").arg(error, record.key.left(64)));
+    return true;
+}
+
+int SqliteJobStore::purgeIdempotencyRecords(qint64 beforeMs, int limit)
+{
+    if (!requireTransaction("purgeIdempotencyRecords"))
+        return -1;
+    QSqlQuery &q = m_db->writer->purgeIdempotency;
+    q.bindValue(0, beforeMs);
+    q.bindValue(1, std::max(1, limit));
+    QString error;
+    if (!execStatement(q, "purgeIdempotencyRecords", &error)) {
+        fail(error);
+        return -1;
+    }
+    return q.numRowsAffected();
+}
+
+bool SqliteJobStore::insertWebhook(const WebhookDelivery &d)
+{
+    if (!requireTransaction("insertWebhook"))
+        return false;
+    QSqlQuery &q = m_db->writer->insertWebhook;
+    q.bindValue(0, textValue(d.id));
+    q.bindValue(1, textValue(d.jobId));
+    q.bindValue(2, textValue(d.url));
+    q.bindValue(3, textValue(d.eventType));
+    q.bindValue(4, d.body.isNull() ? QByteArray("") : d.body);
+    q.bindValue(5, d.createdAtMs);
+    q.bindValue(6, d.attempts);
+    q.bindValue(7, d.nextAttemptAtMs);
+    q.bindValue(8, webhookStateName(d.state));
+    q.bindValue(9, d.lastStatus);
+    q.bindValue(10, textValue(d.lastError));
+    QString error;
+    if (!execStatement(q, "insertWebhook", &error))
+        return fail(QStringLiteral("%1 (webhook %2, job %3)").arg(error, d.id, d.jobId));
+    return true;
+}
+
+bool SqliteJobStore::updateWebhook(const WebhookDelivery &d)
+{
+    if (!requireTransaction("updateWebhook"))
+        return false;
+    QSqlQuery &q = m_db->writer->updateWebhook;
+    q.bindValue(0, d.attempts);
+    q.bindValue(1, d.nextAttemptAtMs);
+    q.bindValue(2, webhookStateName(d.state));
+    q.bindValue(3, d.lastStatus);
+    q.bindValue(4, textValue(d.lastError));
+    q.bindValue(5, textValue(d.id));
+    QString error;
+    if (!execStatement(q, "updateWebhook", &error))
+        return fail(QStringLiteral("%1 (webhook %2)").arg(error, d.id));
+    if (q.numRowsAffected() != 1)
+        return fail(QStringLiteral("updateWebhook: no webhook %1").arg(d.id));
+    return true;
+}
+
 bool SqliteJobStore::checkpoint()
 {
     if (!requireOpen())
@@ -955,6 +1265,8 @@ QList<Job> SqliteJobStore::finishedBefore(qint64 beforeMs, int limit)
                  selectJobsSql(QStringLiteral(
                      "WHERE finished_at_ms > 0 AND finished_at_ms < ? "
                      "AND status IN ('COMPLETED', 'FAILED', 'CANCELLED') "
+                     "AND NOT EXISTS (SELECT 1 FROM webhook_outbox w "
+                     "WHERE w.job_id = jobs.id AND w.state = 'pending') "
                      "ORDER BY finished_at_ms LIMIT ?")),
                  &error)) {
         fail(error);
@@ -1259,6 +1571,245 @@ qint64 SqliteJobStore::deadLetterCount()
 qint64 SqliteJobStore::currentRev()
 {
     return m_committedRev;
+}
+
+std::optional<IdempotencyRecord> SqliteJobStore::idempotencyRecord(const QString &key)
+{
+    if (!requireOpen())
+        return std::nullopt;
+    QSqlQuery &q = m_db->reader->idempotencyByKey;
+    StatementReset reset(q);
+    q.bindValue(0, textValue(key));
+    QString error;
+    if (!execStatement(q, "idempotencyRecord", &error)) {
+        fail(error);
+        return std::nullopt;
+    }
+    if (!q.next())
+        return std::nullopt;
+    IdempotencyRecord record;
+    record.key = q.value(0).toString();
+    record.fingerprint = q.value(1).toString().toUtf8();
+    record.jobId = q.value(2).toString();
+    record.statusCode = q.value(3).toInt();
+    record.response = q.value(4).toByteArray();
+    record.createdAtMs = q.value(5).toLongLong();
+    return record;
+}
+
+bool SqliteJobStore::wasPurged(const QString &id)
+{
+    if (!requireOpen())
+        return false;
+    QSqlQuery &q = m_db->reader->tombstoneById;
+    StatementReset reset(q);
+    q.bindValue(0, textValue(id));
+    QString error;
+    if (!execStatement(q, "wasPurged", &error)) {
+        fail(error);
+        return false;
+    }
+    return q.next();
+}
+
+namespace {
+
+QList<WebhookDelivery> readWebhooks(QSqlQuery &q, const char *what, QString *error)
+{
+    QList<WebhookDelivery> deliveries;
+    if (!execStatement(q, what, error))
+        return deliveries;
+    while (q.next()) {
+        WebhookDelivery d;
+        if (!readWebhook(q, &d, error))
+            return {};
+        deliveries.append(std::move(d));
+    }
+    return deliveries;
+}
+
+} // namespace
+
+QList<WebhookDelivery> SqliteJobStore::pendingWebhooks()
+{
+    if (!requireOpen())
+        return {};
+    QSqlQuery &q = m_db->reader->pendingWebhooks;
+    StatementReset reset(q);
+    QString error;
+    QList<WebhookDelivery> deliveries = readWebhooks(q, "pendingWebhooks", &error);
+    if (!error.isEmpty())
+        fail(error);
+    return deliveries;
+}
+
+QList<WebhookDelivery> SqliteJobStore::webhooks(const QString &jobId)
+{
+    if (!requireOpen())
+        return {};
+    QSqlQuery &q = m_db->reader->webhooksOfJob;
+    StatementReset reset(q);
+    q.bindValue(0, textValue(jobId));
+    QString error;
+    QList<WebhookDelivery> deliveries = readWebhooks(q, "webhooks", &error);
+    if (!error.isEmpty())
+        fail(error);
+    return deliveries;
+}
+
+// ===========================================================================
+// Per-minute aggregates (the stats series)
+// ===========================================================================
+
+bool SqliteJobStore::addMinuteAggregates(const MinuteAggregates &delta)
+{
+    if (!requireTransaction("addMinuteAggregates"))
+        return false;
+    AggregateStatements &s = *m_db->aggregates;
+    QString error;
+    for (const KindMinuteCounts &k : delta.kinds) {
+        QSqlQuery &q = s.addKind;
+        int i = 0;
+        q.bindValue(i++, aggregateMinuteStart(k.minuteMs));
+        q.bindValue(i++, textValue(k.kind));
+        for (qint64 n : {k.submitted, k.completed, k.failed, k.cancelled, k.durationSumMs})
+            q.bindValue(i++, n);
+        for (qint64 n : k.durationBuckets)
+            q.bindValue(i++, n);
+        if (!execStatement(q, "addMinuteAggregates (counts)", &error))
+            return fail(error);
+    }
+    if (delta.gauges) {
+        const qint64 minute = aggregateMinuteStart(delta.gauges->atMs);
+        const qint64 queue = delta.gauges->queueDepth;
+        const qint64 busy = delta.gauges->busyWorkers;
+        QSqlQuery &q = s.addGauges;
+        int i = 0;
+        for (qint64 v : {minute, queue, minute, queue, busy, minute, busy})
+            q.bindValue(i++, v);
+        if (!execStatement(q, "addMinuteAggregates (gauges)", &error))
+            return fail(error);
+    }
+    return true;
+}
+
+int SqliteJobStore::purgeMinuteAggregates(qint64 beforeMs)
+{
+    if (!requireTransaction("purgeMinuteAggregates"))
+        return -1;
+    AggregateStatements &s = *m_db->aggregates;
+    int purged = 0;
+    QString error;
+    for (QSqlQuery *q : {&s.purgeKinds, &s.purgeGauges}) {
+        q->bindValue(0, beforeMs);
+        if (!execStatement(*q, "purgeMinuteAggregates", &error)) {
+            fail(error);
+            return -1;
+        }
+        purged += std::max(0, q->numRowsAffected());
+    }
+    return purged;
+}
+
+std::optional<AggregateRange> SqliteJobStore::minuteAggregates(qint64 fromMs, qint64 toMs,
+                                                               qint64 stepMs)
+{
+    if (!requireOpen())
+        return std::nullopt;
+    if (stepMs <= 0 || toMs <= fromMs) {
+        fail(QStringLiteral("minuteAggregates: an empty range or step"));
+        return std::nullopt;
+    }
+    ReaderStatements &r = *m_db->reader;
+    AggregateStatements &s = *m_db->aggregates;
+
+    // One snapshot for the four reads: a commit cannot fall between them.
+    QString error;
+    if (!execStatement(r.beginRead, "minuteAggregates (begin)", &error)) {
+        fail(error);
+        return std::nullopt;
+    }
+    AggregateRange range;
+    std::map<qint64, AggregateStep> steps;
+    const auto stepAt = [&steps, fromMs, stepMs](qint64 index) -> AggregateStep & {
+        AggregateStep &step = steps[index];
+        step.startMs = fromMs + index * stepMs;
+        return step;
+    };
+    bool ok = true;
+    {
+        QSqlQuery &q = s.stepCounts;
+        StatementReset reset(q);
+        int i = 0;
+        for (qint64 v : {fromMs, stepMs, fromMs, toMs})
+            q.bindValue(i++, v);
+        ok = execStatement(q, "minuteAggregates (counts)", &error);
+        while (ok && q.next()) {
+            AggregateStep &step = stepAt(q.value(0).toLongLong());
+            step.submitted = q.value(1).toLongLong();
+            step.completed = q.value(2).toLongLong();
+            step.failed = q.value(3).toLongLong();
+            step.cancelled = q.value(4).toLongLong();
+        }
+    }
+    if (ok) {
+        QSqlQuery &q = s.stepGauges;
+        StatementReset reset(q);
+        int i = 0;
+        for (qint64 v : {fromMs, stepMs, fromMs, stepMs, fromMs, toMs})
+            q.bindValue(i++, v);
+        ok = execStatement(q, "minuteAggregates (gauges)", &error);
+        while (ok && q.next()) {
+            AggregateStep &step = stepAt(q.value(0).toLongLong());
+            step.hasGauges = true;
+            step.queueDepthPeak = q.value(1).toLongLong();
+            step.busyPeak = q.value(2).toLongLong();
+            step.queueDepthLast = q.value(3).toLongLong();
+            step.busyLast = q.value(4).toLongLong();
+        }
+    }
+    if (ok) {
+        QSqlQuery &q = s.gaugesBefore;
+        StatementReset reset(q);
+        q.bindValue(0, fromMs);
+        ok = execStatement(q, "minuteAggregates (gauges before)", &error);
+        if (ok && q.next())
+            range.gaugesBefore = GaugeSample{q.value(0).toLongLong(), q.value(1).toLongLong(),
+                                             q.value(2).toLongLong()};
+    }
+    if (ok) {
+        QSqlQuery &q = s.kindTotals;
+        StatementReset reset(q);
+        q.bindValue(0, fromMs);
+        q.bindValue(1, toMs);
+        ok = execStatement(q, "minuteAggregates (kinds)", &error);
+        while (ok && q.next()) {
+            KindMinuteCounts k;
+            k.minuteMs = fromMs;
+            k.kind = q.value(0).toString();
+            k.submitted = q.value(1).toLongLong();
+            k.completed = q.value(2).toLongLong();
+            k.failed = q.value(3).toLongLong();
+            k.cancelled = q.value(4).toLongLong();
+            k.durationSumMs = q.value(5).toLongLong();
+            for (int b = 0; b < kJobDurationBucketCount; ++b)
+                k.durationBuckets[std::size_t(b)] = q.value(6 + b).toLongLong();
+            range.kinds.append(std::move(k));
+        }
+    }
+    QString endError;
+    if (!execStatement(r.endRead, "minuteAggregates (end)", &endError) && ok) {
+        ok = false;
+        error = endError;
+    }
+    if (!ok) {
+        fail(error);
+        return std::nullopt;
+    }
+    range.steps.reserve(qsizetype(steps.size()));
+    for (auto &[index, step] : steps)
+        range.steps.append(step);
+    return range;
 }
 
 } // namespace jobdesk

@@ -15,8 +15,8 @@ namespace jobdesk {
 /// reader, so list and stats reads see committed state and never queue behind
 /// an open write transaction. Every statement is prepared once per connection.
 ///
-/// Mutations (insertJob, updateJob, appendEvent, putResultBlob, purgeJob) are
-/// refused outside begin()/commit(). Each call clears lastError() first, so an
+/// Mutations (insertJob, updateJob, appendEvent, putResultBlob, purgeJob,
+/// the idempotency and webhook writes) are refused outside begin()/commit(). Each call clears lastError() first, so an
 /// empty lastError() after a nullopt or an empty page means "not found", not
 /// "failed".
 class SqliteJobStore final : public JobStore
@@ -33,6 +33,7 @@ public:
 
     bool open(const QString &dataDir) override;
     void close() override;
+    bool isOpen() const override;
     QString lastError() const override;
 
     bool begin() override;
@@ -50,6 +51,12 @@ public:
     /// Needs an open write transaction; false, changing nothing, for an
     /// unknown id. Events and the result blob go with the row.
     bool purgeJob(const QString &id) override;
+    /// Fails (changing nothing) when the key is already stored.
+    bool putIdempotencyRecord(const IdempotencyRecord &record) override;
+    int purgeIdempotencyRecords(qint64 beforeMs, int limit) override;
+    bool insertWebhook(const WebhookDelivery &delivery) override;
+    /// False, changing nothing, for an unknown delivery id.
+    bool updateWebhook(const WebhookDelivery &delivery) override;
     bool checkpoint() override;
 
     std::optional<Job> job(const QString &id) override;
@@ -64,6 +71,15 @@ public:
     qint64 deadLetterCount() override;
     qint64 currentRev() override;
     QList<Job> finishedBefore(qint64 beforeMs, int limit) override;
+    std::optional<IdempotencyRecord> idempotencyRecord(const QString &key) override;
+    bool wasPurged(const QString &id) override;
+    QList<WebhookDelivery> pendingWebhooks() override;
+    QList<WebhookDelivery> webhooks(const QString &jobId) override;
+
+    bool addMinuteAggregates(const MinuteAggregates &delta) override;
+    int purgeMinuteAggregates(qint64 beforeMs) override;
+    std::optional<AggregateRange> minuteAggregates(qint64 fromMs, qint64 toMs,
+                                                   qint64 stepMs) override;
 
 private:
     struct Connections;

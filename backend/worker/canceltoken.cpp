@@ -11,10 +11,13 @@ void CancelToken::reset()
 void CancelToken::cancel()
 {
     // Set under the lock so a waiter cannot check the flag, miss the notify
-    // and then sleep through the cancel.
+    // and then sleep through the cancel. The hook runs under it too, so that
+    // clearHook() cannot return while it runs.
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_cancelled.store(true, std::memory_order_release);
+        if (m_hook)
+            m_hook();
     }
     m_wake.notify_all();
 }
@@ -24,8 +27,24 @@ void CancelToken::requestStop()
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_stopping.store(true, std::memory_order_release);
+        if (m_hook)
+            m_hook();
     }
     m_wake.notify_all();
+}
+
+void CancelToken::setHook(std::function<void()> hook) const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_hook = std::move(hook);
+    if (m_hook && interrupted(true))
+        m_hook();
+}
+
+void CancelToken::clearHook() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_hook = nullptr;
 }
 
 bool CancelToken::waitFor(std::chrono::nanoseconds duration, bool honourCancel) const

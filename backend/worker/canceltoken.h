@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 
 namespace jobdesk {
@@ -30,6 +31,15 @@ public:
     /// when `honourCancel` is set.
     bool waitFor(std::chrono::nanoseconds duration, bool honourCancel) const;
 
+    /// For work that cannot poll the token, such as a running SQLite query:
+    /// `hook` is called on the thread that cancels or stops, at once if that
+    /// already happened. One hook at a time; it must be quick and must not
+    /// call back into the token. Use ScopedCancelHook.
+    void setHook(std::function<void()> hook) const;
+    /// Returns once no call of the hook is running, so that what the hook
+    /// touches may then be destroyed.
+    void clearHook() const;
+
 private:
     bool interrupted(bool honourCancel) const
     {
@@ -40,6 +50,25 @@ private:
     mutable std::condition_variable m_wake;
     std::atomic<bool> m_cancelled{false};
     std::atomic<bool> m_stopping{false};
+    mutable std::function<void()> m_hook; // guarded by m_mutex
+};
+
+/// Installs a cancel hook for its lifetime (see CancelToken::setHook()).
+class ScopedCancelHook
+{
+public:
+    ScopedCancelHook(const CancelToken &token, std::function<void()> hook)
+        : m_token(token)
+    {
+        m_token.setHook(std::move(hook));
+    }
+    ~ScopedCancelHook() { m_token.clearHook(); }
+
+    ScopedCancelHook(const ScopedCancelHook &) = delete;
+    ScopedCancelHook &operator=(const ScopedCancelHook &) = delete;
+
+private:
+    const CancelToken &m_token;
 };
 
 } // namespace jobdesk

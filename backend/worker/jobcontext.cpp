@@ -23,11 +23,22 @@ void JobContext::setProgress(std::optional<double> pct, const QString &message)
 {
     const auto now = std::chrono::steady_clock::now();
     const bool final = pct && *pct >= 100.0;
-    if (!final && now - m_lastReportAt < m_progressThrottle)
+    if (!final && now - m_lastReportAt < m_progressThrottle) {
+        m_heldBack = Report{pct, message};
         return;
+    }
+    m_heldBack.reset();
     m_lastReportAt = now;
     if (m_reportProgress)
         m_reportProgress(pct, message);
+}
+
+void JobContext::flushProgress()
+{
+    if (!m_heldBack || std::chrono::steady_clock::now() - m_lastReportAt < m_progressThrottle)
+        return;
+    const Report report = *m_heldBack;
+    setProgress(report.pct, report.message);
 }
 
 } // namespace jobdesk

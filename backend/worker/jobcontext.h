@@ -1,11 +1,13 @@
 #pragma once
 
 #include "canceltoken.h"
+#include "kindoutcome.h"
 #include "reliability.h"
 #include "resultsink.h"
 
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -31,6 +33,24 @@ public:
     bool cancelled() const { return m_cancel.isCancelled(); }
     /// The worker process is shutting down: return as soon as possible.
     bool stopping() const { return m_cancel.isStopping(); }
+    /// Either of the above: the job should stop now.
+    bool interrupted() const { return cancelled() || stopping(); }
+    /// How a job that stopped because interrupted() ends: cancelled, or a
+    /// retryable error when the worker is going away under it.
+    KindOutcome interruptedOutcome() const
+    {
+        return stopping()
+                   ? KindOutcome::jobError(QStringLiteral("the worker is shutting down"), true)
+                   : KindOutcome::cancelled();
+    }
+    /// For work that cannot poll (see ScopedCancelHook).
+    const CancelToken &cancelToken() const { return m_cancel; }
+
+    /// The folders file params must lie under (canonical). The params were
+    /// checked against them before the run; kinds check again what they
+    /// actually open, since a path can change in between.
+    const QStringList &inputRoots() const { return m_inputRoots; }
+    void setInputRoots(QStringList roots) { m_inputRoots = std::move(roots); }
 
     /// Sleeps without spinning; false when woken early by a cancel or a stop.
     bool sleepFor(std::chrono::nanoseconds duration) const
@@ -47,6 +67,11 @@ public:
     /// the throttle interval are dropped, except a final 100 %, so a kind may
     /// call this as often as it likes.
     void setProgress(std::optional<double> pct, const QString &message);
+    /// Sends the last report the throttle held back, once the interval has
+    /// passed. Kinds that report rarely and then wait (a program that prints
+    /// one PROGRESS line and works for minutes) call this while waiting, so
+    /// their latest word is not lost.
+    void flushProgress();
 
     ResultSink &result() { return m_result; }
 
@@ -59,6 +84,13 @@ private:
     ProgressReporter m_reportProgress;
     std::chrono::milliseconds m_progressThrottle;
     std::chrono::steady_clock::time_point m_lastReportAt;
+    struct Report
+    {
+        std::optional<double> pct;
+        QString message;
+    };
+    std::optional<Report> m_heldBack;
+    QStringList m_inputRoots;
 };
 
 } // namespace jobdesk

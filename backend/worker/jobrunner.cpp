@@ -8,13 +8,15 @@ namespace jobdesk {
 
 namespace {
 
-WorkerMessage failed(qint64 fence, const QString &code, const QString &message, bool retryable)
+WorkerMessage failed(qint64 fence, const QString &code, const QString &message, bool retryable,
+                     const QString &stderrTail = {})
 {
     WorkerMessage m;
     m.type = WorkerMessageType::Failed;
     m.fence = fence;
     m.error = JobError{code, message};
     m.retryable = retryable;
+    m.stderrTail = stderrTail;
     return m;
 }
 
@@ -59,6 +61,7 @@ WorkerMessage JobRunner::run(const WorkerMessage &assignment, const CancelToken 
     JobContext ctx(assignment.jobId, assignment.attempt,
                    withDefaults(info->paramsSchema, assignment.params), cancel, sink,
                    reportProgress);
+    ctx.setInputRoots(m_catalog.inputRoots());
 
     KindOutcome outcome;
     try {
@@ -73,16 +76,19 @@ WorkerMessage JobRunner::run(const WorkerMessage &assignment, const CancelToken 
 
     if (!outcome.ok) {
         sink.discard();
-        return failed(fence, outcome.error.code, outcome.error.message, outcome.retryable);
+        return failed(fence, outcome.error.code, outcome.error.message, outcome.retryable,
+                      outcome.stderrTail);
     }
     if (!sink.commit()) {
         return failed(fence, QStringLiteral("job_error"),
-                      QStringLiteral("cannot write result: %1").arg(sink.errorString()), false);
+                      QStringLiteral("cannot write result: %1").arg(sink.errorString()), false,
+                      outcome.stderrTail);
     }
 
     WorkerMessage done;
     done.type = WorkerMessageType::Done;
     done.fence = fence;
+    done.stderrTail = outcome.stderrTail;
     done.result = sink.info();
     if (sink.isInline())
         done.inlineData = sink.inlineData();

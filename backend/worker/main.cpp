@@ -3,6 +3,7 @@
 #include "jobkindregistry.h"
 #include "jobrunner.h"
 #include "kindcatalog.h"
+#include "pdf/pdfrendermain.h"
 #include "version.h"
 #include "workerloop.h"
 
@@ -11,6 +12,7 @@
 #include <QFileInfo>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <pthread.h>
 #include <sys/signalfd.h>
 
@@ -31,6 +33,12 @@ int usageError(const QString &message)
 
 int main(int argc, char *argv[])
 {
+    // A short-lived child of a worker that draws one PDF (see
+    // PdfRenderProcess): it needs a QGuiApplication, which the worker itself
+    // never creates.
+    if (argc > 1 && std::strcmp(argv[1], kRenderPdfSwitch) == 0)
+        return renderPdfMain(argc, argv);
+
     // Stop signals are taken through a signalfd in the socket thread's poll.
     // They are blocked before any thread exists (ZeroMQ's I/O thread, the job
     // thread) so that every thread inherits the mask and none of them can be
@@ -64,7 +72,13 @@ int main(int argc, char *argv[])
     const QCommandLineOption resultsDirOption(QStringLiteral("results-dir"),
                                               QStringLiteral("Where large results are written."),
                                               QStringLiteral("dir"));
-    parser.addOptions({endpointOption, identityOption, epochOption, resultsDirOption});
+    const QCommandLineOption catalogOption(
+        QStringLiteral("catalog"),
+        QStringLiteral("The kinds and input roots, as jobdeskd resolved them (default: the "
+                       "built-in kinds, the home folder as the only input root)."),
+        QStringLiteral("file"));
+    parser.addOptions(
+        {endpointOption, identityOption, epochOption, resultsDirOption, catalogOption});
 
     if (!parser.parse(QCoreApplication::arguments()))
         return usageError(parser.errorText());
@@ -89,6 +103,16 @@ int main(int argc, char *argv[])
     if (!QFileInfo(resultsDir).isDir())
         return usageError(QStringLiteral("--results-dir: %1 is not a folder").arg(resultsDir));
 
+    KindCatalog catalog = KindCatalog::builtin();
+    if (parser.isSet(catalogOption)) {
+        QString error;
+        std::optional<KindCatalog> read =
+            KindCatalog::readWorkerFile(parser.value(catalogOption), &error);
+        if (!read)
+            return usageError(QStringLiteral("--catalog: %1").arg(error));
+        catalog = std::move(*read);
+    }
+
     const QString secret = qEnvironmentVariable(kSecretVariable);
     if (secret.isEmpty())
         return usageError(QStringLiteral("%1 is not set").arg(QLatin1String(kSecretVariable)));
@@ -101,7 +125,8 @@ int main(int argc, char *argv[])
         return 1;
     }
 
-    const JobRunner runner(KindCatalog::builtin(), JobKindRegistry::builtin(), resultsDir);
+    const JobKindRegistry registry = JobKindRegistry::forCatalog(catalog);
+    const JobRunner runner(std::move(catalog), registry, resultsDir);
     WorkerLoop::Options options;
     options.endpoint = parser.value(endpointOption).toStdString();
     options.identity = identity;

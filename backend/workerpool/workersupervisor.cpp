@@ -331,12 +331,14 @@ void WorkerSupervisor::Private::spawn(int slotIndex)
     QObject::connect(process, &WorkerProcess::exited, q,
                      [this, process](const QString &how) { onProcessExited(process, how); });
 
-    const QStringList arguments{
+    QStringList arguments{
         QStringLiteral("--endpoint"),    QStringLiteral("ipc://") + ipcPath,
         QStringLiteral("--identity"),    QString::fromUtf8(worker->identity),
         QStringLiteral("--epoch"),       options.epoch,
         QStringLiteral("--results-dir"), options.resultsDir,
     };
+    if (!options.catalogFile.isEmpty())
+        arguments << QStringLiteral("--catalog") << options.catalogFile;
     slot.worker = worker->identity;
     const QByteArray secret = worker->secret;
     workers.emplace(worker->identity, std::move(worker));
@@ -524,9 +526,15 @@ void WorkerSupervisor::Private::endAttempt(Worker &worker, const WorkerMessage &
     const Attempt attempt = *worker.attempt;
     worker.attempt.reset();
     worker.state = Worker::State::Idle;
+    // A worker that answers for its attempt, however the job ended, proves
+    // the slot can work: without this, jobs that crash their workers now and
+    // then would push a busy slot's respawn delay to the cap (10 s) for good,
+    // since such a slot never stays up the healthy uptime between crashes.
+    slotTable[std::size_t(worker.slot)].backoff.recovered();
     rearm();
 
     WorkerOutcome outcome;
+    outcome.stderrTail = reply.stderrTail;
     if (reply.type == WorkerMessageType::Done) {
         // A job that completes before it stops stays completed, whatever
         // asked it to stop.

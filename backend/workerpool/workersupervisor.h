@@ -39,6 +39,7 @@ struct WorkerOutcome
     ResultInfo result;      // Done
     QByteArray inlineData;  // Done: small result bytes
     QString resultFile;     // Done: large result, a file name in the results folder
+    QString stderrTail;     // the end of what the job wrote on stderr (admin programs)
 };
 
 /// Starts and supervises the jobdesk-worker processes: direct children that
@@ -60,6 +61,7 @@ public:
         QString runtimeDir;    // a 0700 folder for the private ipc:// endpoint
         QString resultsDir;    // where workers write result files
         QString epoch;         // this backend run, passed to each worker
+        QString catalogFile;   // the kinds and input roots (--catalog); empty: the worker's defaults
         std::chrono::milliseconds cancelGrace{5000};
     };
 

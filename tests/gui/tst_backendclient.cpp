@@ -6,6 +6,7 @@
 
 #include <QFile>
 #include <QJsonArray>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -45,8 +46,10 @@ class TestBackendClient : public QObject
 private Q_SLOTS:
     void pingConnectsAndReportsTheBackend();
     void lostReplyIsResentOnAFreshSocketWithTheSameKey();
+    void conflictToAResentSubmitIsAskedAgainWithTheSameKey();
     void retriesAreBoundedThenOfflineThenBack();
     void errorsComeBackAsValues();
+    void repliesLargerThanOneMebibyteAreRead();
     void tokenIsSentAndReloadedWhenRefused();
     void eventGapsAndNewEpochsAskForAResync();
 
@@ -131,6 +134,67 @@ void TestBackendClient::lostReplyIsResentOnAFreshSocketWithTheSameKey()
     QCOMPARE(client.state(), ConnectionState::Connected);
 }
 
+void TestBackendClient::conflictToAResentSubmitIsAskedAgainWithTheSameKey()
+{
+    // The first reply is lost; the resend meets the first copy still being
+    // stored (`conflict`); asked again, the backend answers with the job.
+    FakeControlServer server;
+    QSet<QString> jobsMade; // idempotency keys the fake backend made a job for
+    int submits = 0;
+    server.answer = [&](const QJsonObject &r) -> QJsonObject {
+        if (r.value(QStringLiteral("op")) == QLatin1String("ping"))
+            return pingReply(r);
+        ++submits;
+        jobsMade.insert(r.value(QStringLiteral("idempotency_key")).toString());
+        if (submits == 1)
+            return {};
+        if (submits == 2)
+            return QJsonObject{
+                {QStringLiteral("ok"), false},
+                {QStringLiteral("id"), r.value(QStringLiteral("id"))},
+                {QStringLiteral("error"),
+                 QJsonObject{{QStringLiteral("code"), QStringLiteral("conflict")},
+                             {QStringLiteral("message"), QStringLiteral("still storing")}}}};
+        return QJsonObject{{QStringLiteral("ok"), true},
+                           {QStringLiteral("id"), r.value(QStringLiteral("id"))},
+                           {QStringLiteral("job"), jobJson(1)}};
+    };
+    BackendClient client;
+    makeQuick(client);
+    client.connectTo({server.endpoint(), {}, {}, {}});
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), ConnectionState::Connected, 5000);
+
+    int answered = 0;
+    std::optional<Result<QJsonObject>> reply;
+    client.submit(QJsonObject{{QStringLiteral("kind"), QStringLiteral("demo.sleep")},
+                              {QStringLiteral("params"), QJsonObject{}}},
+                  this, [&](const Result<QJsonObject> &r) {
+                      ++answered;
+                      reply = r;
+                  });
+    QTRY_COMPARE_WITH_TIMEOUT(answered, 1, 5000);
+    QVERIFY2(reply->ok(), reply->ok() ? "" : qPrintable(reply->error().detail));
+    QCOMPARE(submits, 3);
+    QCOMPARE(jobsMade.size(), 1); // one key: one job
+    QTest::qWait(300);
+    QCOMPARE(answered, 1);
+    QCOMPARE(submits, 3);
+
+    // A conflict to a first (not resent) submit is the caller's to see.
+    submits = 1;
+    answered = 0;
+    reply.reset();
+    client.submit(QJsonObject{{QStringLiteral("kind"), QStringLiteral("demo.sleep")}}, this,
+                  [&](const Result<QJsonObject> &r) {
+                      ++answered;
+                      reply = r;
+                  });
+    QTRY_COMPARE_WITH_TIMEOUT(answered, 1, 5000);
+    QVERIFY(!reply->ok());
+    QCOMPARE(reply->error().code, ErrorCode::Conflict);
+    QCOMPARE(submits, 2);
+}
+
 void TestBackendClient::retriesAreBoundedThenOfflineThenBack()
 {
     FakeControlServer server;
@@ -208,6 +272,43 @@ void TestBackendClient::errorsComeBackAsValues()
     QCOMPARE(client.state(), ConnectionState::Connected); // an error is an answer
 }
 
+void TestBackendClient::repliesLargerThanOneMebibyteAreRead()
+{
+    // A `list` page of jobs with large params: the backend does not bound its
+    // replies by the 1 MiB it accepts from outside.
+    const QString bigParam(300 * 1024, QLatin1Char('x'));
+    constexpr int kJobs = 8; // ~2.4 MiB in all
+    FakeControlServer server;
+    server.answer = [&bigParam](const QJsonObject &r) -> QJsonObject {
+        if (r.value(QStringLiteral("op")) == QLatin1String("ping"))
+            return pingReply(r);
+        QJsonArray items;
+        for (int i = 0; i < kJobs; ++i) {
+            QJsonObject job = jobJson(i + 1);
+            job.insert(QStringLiteral("params"), QJsonObject{{QStringLiteral("text"), bigParam}});
+            items.append(job);
+        }
+        return QJsonObject{{QStringLiteral("ok"), true},
+                           {QStringLiteral("id"), r.value(QStringLiteral("id"))},
+                           {QStringLiteral("items"), items}};
+    };
+    BackendClient client;
+    makeQuick(client);
+    client.connectTo({server.endpoint(), {}, {}, {}});
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), ConnectionState::Connected, 5000);
+    std::optional<Result<QJsonObject>> reply;
+    client.request(QStringLiteral("list"), {}, this,
+                   [&reply](const Result<QJsonObject> &r) { reply = r; });
+    QTRY_VERIFY_WITH_TIMEOUT(reply.has_value(), 5000);
+    QVERIFY2(reply->ok(), reply->ok() ? "" : qPrintable(reply->error().detail));
+    const QJsonArray items = reply->value().value(QStringLiteral("items")).toArray();
+    QCOMPARE(items.size(), kJobs);
+    QCOMPARE(items.last()[QStringLiteral("params")][QStringLiteral("text")].toString().size(),
+             bigParam.size());
+    QCOMPARE(client.state(), ConnectionState::Connected);
+    QCOMPARE(server.requests.size(), 2); // answered at once, not resent
+}
+
 void TestBackendClient::tokenIsSentAndReloadedWhenRefused()
 {
     QTemporaryDir dir;
@@ -231,20 +332,34 @@ void TestBackendClient::tokenIsSentAndReloadedWhenRefused()
         return pingReply(r);
     };
     BackendClient client;
+    makeQuick(client);
+    QSignalSpy connected(&client, &BackendClient::connected);
     client.connectTo({server.endpoint(), {}, {}, tokenFile});
-    // The ping is refused with the old token and stays refused.
-    QTRY_VERIFY_WITH_TIMEOUT(!server.requests.isEmpty(), 5000);
+    // The ping is refused with the old token: Offline (not "Connecting" for
+    // ever), with a reason that names the fix.
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), ConnectionState::Offline, 5000);
     QCOMPARE(server.requests[0].value(QStringLiteral("token")).toString(),
              QStringLiteral("old-token"));
+    QVERIFY2(client.lastError().contains(QLatin1String("--api-token-file")),
+             qPrintable(client.lastError()));
 
-    // The backend rewrote its token file: the next refusal re-reads it and resends.
+    // A refused probe does not stop the probing.
+    const qsizetype refused = server.requests.size();
+    QTRY_VERIFY_WITH_TIMEOUT(server.requests.size() >= refused + 2, 5000);
+    QCOMPARE(client.state(), ConnectionState::Offline);
+    QCOMPARE(connected.count(), 0);
+
+    // The backend rewrote its token file: the next refused probe re-reads it
+    // and resends, and the client is connected again.
     writeToken("new-token");
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), ConnectionState::Connected, 5000);
+    QCOMPARE(connected.count(), 1);
+    QCOMPARE(server.requests.last().value(QStringLiteral("token")).toString(),
+             QStringLiteral("new-token"));
     bool ok = false;
     client.request(QStringLiteral("ping"), {}, this,
                    [&ok](const Result<QJsonObject> &r) { ok = r.ok(); });
     QTRY_VERIFY_WITH_TIMEOUT(ok, 5000);
-    QCOMPARE(server.requests.last().value(QStringLiteral("token")).toString(),
-             QStringLiteral("new-token"));
 }
 
 void TestBackendClient::eventGapsAndNewEpochsAskForAResync()

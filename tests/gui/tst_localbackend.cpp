@@ -6,6 +6,7 @@
 #include "connectionconfig.h"
 #include "localbackendlauncher.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QSignalSpy>
@@ -40,6 +41,14 @@ void TestLocalBackend::initTestCase()
                           QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     // The test binary has no jobdeskd beside it: PATH is the fallback.
     qputenv("PATH", qgetenv("JOBDESK_BIN_DIR") + ':' + qgetenv("PATH"));
+    // The launcher passes no flags, so jobdeskd reads its default config file
+    // (the sandbox's): ask it for a free HTTP port instead of the fixed 8700,
+    // which anything else on the machine may hold.
+    const QString configDir = m_home.filePath(QStringLiteral("XDG_CONFIG_HOME/jobdesk"));
+    QVERIFY(QDir().mkpath(configDir));
+    QFile config(configDir + QStringLiteral("/jobdeskd.conf"));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    QVERIFY(config.write("http-listen=127.0.0.1:0\n") > 0);
 }
 
 void TestLocalBackend::startsTheEmbeddedDefaultAndConnects()
@@ -58,9 +67,12 @@ void TestLocalBackend::startsTheEmbeddedDefaultAndConnects()
     BackendClient client;
     QSignalSpy connected(&client, &BackendClient::connected);
     client.connectTo(defaults);
-    QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, 15000);
     QVERIFY(launcher.isRunning());
     QVERIFY(client.info().httpBase.startsWith(QLatin1String("http://127.0.0.1:")));
+    // The sandbox's config file was read: a free port, not the default.
+    QVERIFY2(!client.info().httpBase.endsWith(QLatin1String(":8700")),
+             qPrintable(client.info().httpBase));
     QVERIFY(!client.info().eventsEndpoint.isEmpty());
     QVERIFY(!client.token().isEmpty()); // the default token file, created on first start
     QVERIFY(QFileInfo::exists(LocalBackendLauncher::logFile()));
@@ -71,7 +83,7 @@ void TestLocalBackend::cleanupTestCase()
     if (m_pid <= 0)
         return;
     ::kill(static_cast<pid_t>(m_pid), SIGTERM);
-    QTRY_VERIFY_WITH_TIMEOUT(!LocalBackendLauncher::isAlive(m_pid), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(!LocalBackendLauncher::isAlive(m_pid), 15000);
 }
 
 QTEST_MAIN(TestLocalBackend)

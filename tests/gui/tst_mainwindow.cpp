@@ -24,12 +24,14 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPointer>
 #include <QPushButton>
 #include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTest>
 #include <QTreeWidget>
@@ -47,6 +49,7 @@ private Q_SLOTS:
     void submitFromTheDialogThenCancel();
     void invalidInputKeepsTheDialogOpen();
     void finishedJobNotifiesAndItsResultOpens();
+    void closingTheDialogDuringASubmitKeepsTheJob();
     void filtersAndLayoutAreRestored();
 
 private:
@@ -227,6 +230,52 @@ void TestMainWindow::finishedJobNotifiesAndItsResultOpens()
     action(*window, "openResultAction")->trigger();
     QTRY_COMPARE(catcher.opened.size(), 2);
     QCOMPARE(catcher.opened[1], catcher.opened[0]);
+
+    // Nothing opens it (no handler; offscreen has no desktop): the window
+    // says where the file is and offers what works without one.
+    QDesktopServices::unsetUrlHandler(QStringLiteral("file"));
+    action(*window, "openResultAction")->trigger();
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = window->findChild<QMessageBox *>(QStringLiteral("openResultFailedBox"))));
+    const QString path = catcher.opened.first().toLocalFile();
+    QVERIFY2(window->statusBar()->currentMessage().contains(path),
+             qPrintable(window->statusBar()->currentMessage()));
+    QStringList buttons;
+    for (QAbstractButton *button : box->buttons())
+        buttons.append(button->text());
+    QVERIFY2(buttons.contains(QStringLiteral("Show in folder")) &&
+                 buttons.contains(QStringLiteral("Save as…")),
+             qPrintable(buttons.join(QLatin1Char(','))));
+    box->reject();
+    QCOMPARE(catcher.opened.size(), 2);
+}
+
+void TestMainWindow::closingTheDialogDuringASubmitKeepsTheJob()
+{
+    auto window = openWindow();
+    QVERIFY(window);
+    QTRY_VERIFY(action(*window, "newJobAction")->isEnabled());
+    NewJobDialog *dialog = openDialog(*window);
+    QVERIFY(dialog);
+    auto *line = qobject_cast<QLineEdit *>(dialog->form()->editor(QStringLiteral("duration_s")));
+    line->clear();
+    QTest::keyClicks(line, QStringLiteral("30"));
+    const int rows = window->model()->rowCount();
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("submit")), Qt::LeftButton);
+    // Closed before the reply can have been read (it needs the event loop).
+    QPointer<NewJobDialog> open(dialog);
+    dialog->reject();
+    QTRY_VERIFY(!open);
+    QTRY_COMPARE_WITH_TIMEOUT(window->model()->rowCount(), rows + 1, 10000);
+    const QList<QModelIndex> selected = window->table()->selectionModel()->selectedRows();
+    QCOMPARE(selected.size(), 1);
+    const QString id = selected.first().data(JobTableModel::JobIdRole).toString();
+    QVERIFY(window->notifier()->isWatching(id));
+    QVERIFY2(window->statusBar()->currentMessage().contains(QLatin1String("Submitted")),
+             qPrintable(window->statusBar()->currentMessage()));
+    QTRY_VERIFY(action(*window, "cancelAction")->isEnabled());
+    action(*window, "cancelAction")->trigger(); // leave no 30 s job running
+    QTRY_COMPARE_WITH_TIMEOUT(window->model()->job(id)->status, JobStatus::Cancelled, 15000);
 }
 
 void TestMainWindow::filtersAndLayoutAreRestored()

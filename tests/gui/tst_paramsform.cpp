@@ -56,6 +56,7 @@ private Q_SLOTS:
     void readsAndValidatesInput();
     void backendErrorsShowOnTheirFields();
     void dialogValidatesBeforeSubmitAndRemembersPerKind();
+    void dialogKeepsItsIdempotencyKeyUntilSuccessOrChange();
 };
 
 void TestParamsForm::initTestCase()
@@ -243,6 +244,41 @@ void TestParamsForm::dialogValidatesBeforeSubmitAndRemembersPerKind()
         QVERIFY(dialog.form()->findChild<QLabel *>("stepsError")->isVisibleTo(&dialog));
         QVERIFY(dialog.findChild<QLabel *>("message")->isVisibleTo(&dialog));
     }
+}
+
+void TestParamsForm::dialogKeepsItsIdempotencyKeyUntilSuccessOrChange()
+{
+    const QList<KindInfo> kinds = kindsFromJson(QJsonArray{QJsonObject{
+        {"name", "demo.sleep"}, {"params_schema", json(kDemoSleep)}, {"default_timeout_s", 300}}});
+    NewJobDialog dialog(kinds);
+    QSignalSpy submits(&dialog, &NewJobDialog::submitRequested);
+    qobject_cast<QLineEdit *>(dialog.form()->editor("duration_s"))->setText(QStringLiteral("2"));
+    auto *submit = dialog.findChild<QPushButton *>("submit");
+    auto keyOf = [&submits](int i) {
+        return submits.at(i).at(0).toJsonObject().value("idempotency_key").toString();
+    };
+
+    QTest::mouseClick(submit, Qt::LeftButton);
+    QCOMPARE(submits.count(), 1);
+    QVERIFY(!keyOf(0).isEmpty());
+    // Failed (perhaps after the job was made): the same form, the same key.
+    dialog.submitFailed(ApiError::make(ErrorCode::Unavailable, QStringLiteral("offline")));
+    QTest::mouseClick(submit, Qt::LeftButton);
+    QCOMPARE(submits.count(), 2);
+    QCOMPARE(keyOf(1), keyOf(0));
+    // A changed form is another job.
+    dialog.submitFailed(ApiError::make(ErrorCode::Unavailable, QStringLiteral("offline")));
+    dialog.findChild<QSpinBox *>("priority")->setValue(5);
+    QTest::mouseClick(submit, Qt::LeftButton);
+    QCOMPARE(submits.count(), 3);
+    QVERIFY(keyOf(2) != keyOf(1));
+    // After a success the same form again is a new job.
+    dialog.submitSucceeded();
+    dialog.show();
+    QTest::mouseClick(submit, Qt::LeftButton);
+    QCOMPARE(submits.count(), 4);
+    QVERIFY(!keyOf(3).isEmpty());
+    QVERIFY(keyOf(3) != keyOf(2));
 }
 
 QTEST_MAIN(TestParamsForm)

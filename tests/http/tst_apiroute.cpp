@@ -45,6 +45,14 @@ void tst_ApiRoute::parse_data()
                            << true;
     QTest::newRow("stats") << QByteArray("/api/v1/stats") << ApiResource::Stats << QString()
                            << true;
+    QTest::newRow("openapi") << QByteArray("/api/v1/openapi.json") << ApiResource::OpenApi
+                             << QString() << true;
+    QTest::newRow("readiness") << QByteArray("/readyz") << ApiResource::Ready << QString()
+                               << false;
+    QTest::newRow("metrics") << QByteArray("/metrics") << ApiResource::Metrics << QString()
+                             << false;
+    QTest::newRow("metrics_under_api")
+        << QByteArray("/api/v1/metrics") << ApiResource::Unknown << QString() << true;
 
     QTest::newRow("api_root") << QByteArray("/api/v1") << ApiResource::Unknown << QString() << true;
     QTest::newRow("api_root_slash")

@@ -159,6 +159,8 @@ private Q_SLOTS:
     void answerAfterStopIsDropped();
     void fileBodyStreamedIntact();
     void missingFileAnswers500();
+    void filePartStreamed_data();
+    void filePartStreamed();
     void idleConnectionClosed();
     void slowHeaderClosed();
     void connectionsOverLimitGet503();
@@ -252,6 +254,14 @@ void tst_HttpServer::handle(HttpRequest &&request, HttpResponder respond)
     } else if (path == "/file") {
         response.setHeader("Content-Type", "application/octet-stream");
         response.filePath = m_filePath.toStdString();
+        respond(std::move(response));
+    } else if (path == "/filepart") {
+        // ?OFFSET,LENGTH: a part of the file, as a Range answer sends it.
+        const std::string_view query = request.query();
+        const auto comma = query.find(',');
+        response.filePath = m_filePath.toStdString();
+        response.fileOffset = std::stoull(std::string(query.substr(0, comma)));
+        response.fileLength = std::stoll(std::string(query.substr(comma + 1)));
         respond(std::move(response));
     } else if (path == "/drop") {
         // The responder goes out of scope unanswered.
@@ -587,6 +597,54 @@ void tst_HttpServer::missingFileAnswers500()
     QVERIFY(response);
     QCOMPARE(response->status, 500);
     QCOMPARE(response->header("Content-Type"), QByteArray("application/problem+json"));
+}
+
+void tst_HttpServer::filePartStreamed_data()
+{
+    QTest::addColumn<qint64>("offset");
+    QTest::addColumn<qint64>("length");
+    QTest::addColumn<int>("status");
+    QTest::newRow("a middle part") << qint64(100000) << qint64(70001) << 200;
+    QTest::newRow("from an offset to the end") << qint64(200000) << qint64(-1) << 200;
+    QTest::newRow("the last byte") << qint64(262143) << qint64(1) << 200;
+    QTest::newRow("nothing at the end") << qint64(262144) << qint64(0) << 200;
+    QTest::newRow("past the end") << qint64(262000) << qint64(1000) << 500;
+    QTest::newRow("offset past the end") << qint64(262145) << qint64(-1) << 500;
+}
+
+void tst_HttpServer::filePartStreamed()
+{
+    QFETCH(qint64, offset);
+    QFETCH(qint64, length);
+    QFETCH(int, status);
+    QTemporaryFile file;
+    QVERIFY(file.open());
+    QByteArray content(256 * 1024, Qt::Uninitialized);
+    for (qsizetype i = 0; i < content.size(); ++i)
+        content[i] = static_cast<char>((i * 7919) % 251);
+    QCOMPARE(file.write(content), content.size());
+    file.flush();
+    m_filePath = file.fileName().toLocal8Bit();
+    if (status == 500)
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression("past its end"));
+
+    RawHttpClient &client = connectClient();
+    const QByteArray target =
+        "/filepart?" + QByteArray::number(offset) + ',' + QByteArray::number(length);
+    client.send(get(target));
+    const auto response = client.read(false, 10000);
+    QVERIFY(response);
+    QCOMPARE(response->status, status);
+    if (status != 200)
+        return;
+    const QByteArray expected = content.mid(offset, length < 0 ? -1 : length);
+    QCOMPARE(response->header("Content-Length"), QByteArray::number(expected.size()));
+    QVERIFY(response->body == expected);
+
+    client.send("HEAD " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto head = client.read(true);
+    QVERIFY(head);
+    QCOMPARE(head->header("Content-Length"), QByteArray::number(expected.size()));
 }
 
 void tst_HttpServer::idleConnectionClosed()

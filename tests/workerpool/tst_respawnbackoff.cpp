@@ -13,6 +13,7 @@ class tst_RespawnBackoff : public QObject
 private Q_SLOTS:
     void doublesUpToTheCap();
     void forgetsAfterAHealthyWorker();
+    void forgetsAfterAWorkerThatFinishedAnAttempt();
 };
 
 void tst_RespawnBackoff::doublesUpToTheCap()
@@ -35,6 +36,19 @@ void tst_RespawnBackoff::forgetsAfterAHealthyWorker()
     QCOMPARE(backoff.crashed(29s).count(), qint64(400)); // not healthy long enough
     QCOMPARE(backoff.crashed(30s).count(), qint64(100));
     QCOMPARE(backoff.streak(), 1);
+}
+
+void tst_RespawnBackoff::forgetsAfterAWorkerThatFinishedAnAttempt()
+{
+    // Jobs that crash their worker now and then must not push a busy slot to
+    // the cap: a worker that answered for an attempt proves the slot works.
+    RespawnBackoff backoff(100ms, 10s, 30s);
+    for (int i = 0; i < 5; ++i)
+        backoff.crashed(1s);
+    QCOMPARE(backoff.streak(), 5);
+    backoff.recovered();
+    QCOMPARE(backoff.streak(), 0);
+    QCOMPARE(backoff.crashed(1s).count(), qint64(100));
 }
 
 QTEST_GUILESS_MAIN(tst_RespawnBackoff)
