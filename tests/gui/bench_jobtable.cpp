@@ -162,7 +162,8 @@ int main(int argc, char **argv)
     std::printf("  first full sort by progress:                        %8.1f ms\n",
                 sortTimer.nsecsElapsed() / 1e6);
     std::printf("  proxy memory: %.0f bytes per row (heap incl. mmapped); RSS %.0f bytes per row\n",
-                double(heapInUse() - heapModel) / kRows, double(residentBytes() - rssModel) / kRows);
+                double(heapInUse() - heapModel) / kRows,
+                double(residentBytes() - rssModel) / kRows);
 
     {
         QElapsedTimer t;

@@ -122,9 +122,9 @@ void TestJobSync::snapshotArrivesInPages()
     auto mismatch = [&]() -> QString {
         QHash<QString, QJsonObject> listed;
         for (qint64 rev = 0;;) {
-            const QJsonObject reply = control.request(
-                QStringLiteral("list"),
-                {{QStringLiteral("changed_since"), rev}, {QStringLiteral("limit"), 200}});
+            const QJsonObject reply =
+                control.request(QStringLiteral("list"), {{QStringLiteral("changed_since"), rev},
+                                                         {QStringLiteral("limit"), 200}});
             if (!reply.value(QStringLiteral("ok")).toBool())
                 return QStringLiteral("list failed: ") + QJsonDocument(reply).toJson();
             const QJsonArray items = reply.value(QStringLiteral("items")).toArray();
@@ -143,7 +143,8 @@ void TestJobSync::snapshotArrivesInPages()
             const Job *job = s.model->job(o.value(QStringLiteral("id")).toString());
             if (!job || job->rev != o.value(QStringLiteral("rev")).toInteger() ||
                 statusName(job->status) != status)
-                return QStringLiteral("job %1 differs").arg(o.value(QStringLiteral("id")).toString());
+                return QStringLiteral("job %1 differs")
+                    .arg(o.value(QStringLiteral("id")).toString());
         }
         return {};
     };
