@@ -9,6 +9,7 @@
 #include "httpapi.h"
 #include "jobservice.h"
 #include "kindcatalog.h"
+#include "paramsschema.h"
 #include "secretfile.h"
 #include "store/sqlitejobstore.h"
 #include "uuid7.h"
@@ -165,6 +166,10 @@ bool Daemon::start(QString *error, int *exitCode)
     for (const KindInfo &kind : std::as_const(m_config.adminKinds))
         kinds.add(kind);
     kinds.setInputRoots(m_config.inputRoots);
+    // The data dir holds the token, the webhook secret and every job's data:
+    // no job reads it, even when an input root contains it.
+    setDeniedInputPaths({m_config.dataDir, m_config.tokenFile, m_config.configFile,
+                         m_config.webhookSecretFile});
     workerOptions.catalogFile =
         QDir(m_config.dataDir).filePath(QStringLiteral("worker-catalog.json"));
     if (!kinds.writeWorkerFile(workerOptions.catalogFile, error))

@@ -864,6 +864,12 @@ void JobService::scheduleFlush()
     if (m_flushQueued || m_stopped)
         return;
     m_flushQueued = true;
+    // After a failed commit the store gets a moment before the next try, so
+    // a full disk costs one attempt per backoff, not a busy loop.
+    if (const qint64 wait = m_storeRetryAtMs - nowMs(); wait > 0) {
+        QTimer::singleShot(std::chrono::milliseconds(wait), this, &JobService::flush);
+        return;
+    }
     // Posted, not called: whatever else is already waiting in the event queue
     // (more submits, worker reports) is applied in the same transaction.
     QMetaObject::invokeMethod(this, &JobService::flush, Qt::QueuedConnection);
@@ -1023,6 +1029,14 @@ void JobService::flush()
     m_flushQueued = false;
     if (m_stopped)
         return;
+    if (m_reloadPending) {
+        reloadAfterFailedCommit();
+        if (m_reloadPending) {
+            m_storeRetryAtMs = nowMs() + 1000;
+            scheduleFlush();
+            return;
+        }
+    }
     if (m_mutations.empty() && (m_queue.empty() || m_workers.idle() == 0))
         return;
 
@@ -1109,7 +1123,12 @@ void JobService::flush()
                              5};
         for (auto &fail : batch.onFailure)
             fail(error);
+        m_storeBackoffMs = std::clamp<qint64>(m_storeBackoffMs * 2, 250, 5000);
+        m_storeRetryAtMs = nowMs() + m_storeBackoffMs;
         reloadAfterFailedCommit();
+        // Queued jobs and due retries are tried again once the backoff has
+        // passed, even if nothing else happens meanwhile.
+        scheduleFlush();
         // Worker outcomes are facts that must not be lost: apply them again
         // once the store can take them.
         if (!batch.replayOnFailure.empty()) {
@@ -1127,12 +1146,18 @@ void JobService::flush()
         return;
     }
 
+    if (m_storeBackoffMs > 0)
+        qCInfo(lcService) << "the store commits again";
+    m_storeBackoffMs = 0;
+    m_storeRetryAtMs = 0;
     m_committedRev = m_store.currentRev();
     std::unordered_map<QString, Job> committed;
     for (const QString &id : batch.order) {
         auto it = m_active.find(id);
         const Job &job = it->second;
         m_snapshots.publish(makeSnapshot(job));
+        if (batch.dirty.at(id).statusChanged)
+            logStateChange(job);
         Q_EMIT jobChanged(job, batch.dirty.at(id).statusChanged);
         committed.emplace(id, job);
         if (isTerminal(job.status)) {
@@ -1321,15 +1346,43 @@ void JobService::purgeExpiredKeys()
     });
 }
 
+void JobService::logStateChange(const Job &job) const
+{
+    // One line per committed change, with the job id, for the journal.
+    QString line = QStringLiteral("job %1 %2 %3 attempt %4/%5")
+                       .arg(job.id, job.kind, statusName(job.status))
+                       .arg(job.attempt)
+                       .arg(job.attemptLimit);
+    if (job.cancelRequested && !isTerminal(job.status))
+        line += QStringLiteral(" cancel requested");
+    if (job.error && job.status != JobStatus::Completed)
+        line += QStringLiteral(" error %1: %2").arg(job.error->code, job.error->message);
+    if (job.deadLetter)
+        line += QStringLiteral(" dead letter");
+    if (job.status == JobStatus::Failed || job.status == JobStatus::Retrying)
+        qCWarning(lcService).noquote() << line;
+    else
+        qCInfo(lcService).noquote() << line;
+}
+
 void JobService::reloadAfterFailedCommit()
 {
     // The in-memory working set ran ahead of the store; the store is the
-    // truth, so rebuild from it.
+    // truth, so rebuild from it. If the store cannot even be read, keep the
+    // working set and try again at the next flush: an empty read must not
+    // make the service forget every live job.
+    const QList<Job> unfinished = m_store.unfinishedJobs();
+    if (!m_store.lastError().isEmpty()) {
+        qCCritical(lcService) << "cannot reload the working set:" << m_store.lastError();
+        m_reloadPending = true;
+        return;
+    }
+    m_reloadPending = false;
     m_active.clear();
     queueClear();
     m_retryDue.clear();
     m_eventSeq.clear();
-    for (const Job &job : m_store.unfinishedJobs()) {
+    for (const Job &job : unfinished) {
         auto [it, inserted] = m_active.emplace(job.id, job);
         Q_UNUSED(inserted);
         if (job.status == JobStatus::Pending)

@@ -202,6 +202,7 @@ private:
     void scheduleFlush();
     void flush();
     void reloadAfterFailedCommit();
+    void logStateChange(const Job &job) const;
 
     Job *findJob(Batch &batch, const QString &id);
     void transition(Batch &batch, Job &job, JobStatus to, QJsonObject eventData = {});
@@ -289,6 +290,10 @@ private:
     std::vector<Mutation> m_mutations;
     bool m_flushQueued = false;
     bool m_flushFailed = false;
+    /// After a failed commit: how long to wait before the next, and until when.
+    qint64 m_storeBackoffMs = 0;
+    qint64 m_storeRetryAtMs = 0;
+    bool m_reloadPending = false;
     bool m_stopped = false;
 };
 

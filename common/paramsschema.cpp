@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 
 #include <cmath>
@@ -294,6 +295,34 @@ bool isUnderRoot(const QString &path, const QString &root)
     return path == root || (path.startsWith(root) && path.at(root.size()) == QLatin1Char('/'));
 }
 
+namespace {
+QStringList &deniedInputPaths()
+{
+    static QStringList paths;
+    return paths;
+}
+} // namespace
+
+void setDeniedInputPaths(const QStringList &paths)
+{
+    QStringList canonical;
+    for (const QString &p : paths) {
+        const QString c = QFileInfo(p).canonicalFilePath();
+        if (!c.isEmpty())
+            canonical.append(c);
+    }
+    deniedInputPaths() = canonical;
+}
+
+bool isDeniedInputPath(const QString &path)
+{
+    for (const QString &denied : deniedInputPaths()) {
+        if (isUnderRoot(path, denied))
+            return true;
+    }
+    return false;
+}
+
 QString inputPathError(const QString &path, const QStringList &roots)
 {
     if (!QDir::isAbsolutePath(path))
@@ -301,6 +330,8 @@ QString inputPathError(const QString &path, const QStringList &roots)
     if (roots.isEmpty())
         return QStringLiteral("cannot be read: no input roots are configured");
     const QString resolved = resolveInputPath(path);
+    if (!resolved.isEmpty() && isDeniedInputPath(resolved))
+        return QStringLiteral("must not be jobdeskd's own data (its database, token or secrets)");
     if (!resolved.isEmpty()) {
         for (const QString &root : roots) {
             if (isUnderRoot(resolved, root))

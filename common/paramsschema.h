@@ -47,4 +47,11 @@ QString inputPathError(const QString &path, const QStringList &roots);
 /// Whether the canonical `path` is `root` or lies below it.
 bool isUnderRoot(const QString &path, const QString &root);
 
+/// Paths that are never a job's input, whatever the roots say: jobdeskd's
+/// own data (its database, API token, webhook secret, config). Set once at
+/// start, before any thread reads it.
+void setDeniedInputPaths(const QStringList &paths);
+/// Whether the canonical `path` is, or lies below, a denied path.
+bool isDeniedInputPath(const QString &path);
+
 } // namespace jobdesk

@@ -125,9 +125,15 @@ MainWindow::MainWindow(const ConnectionConfig &connection, bool offerLocalBacken
             [this](const QString &message) { showMessage(tr("Poll failed: %1").arg(message)); });
 
     m_clock.setInterval(1000);
-    connect(&m_clock, &QTimer::timeout, this, [this] {
+    connect(&m_clock, &QTimer::timeout, this, [this, tick = 0]() mutable {
         if (m_model->countOf(JobStatus::Processing) > 0)
             m_table->viewport()->update();
+        // Webhook deliveries are added to a finished job's timeline without
+        // changing the job itself (its rev stays), so no change of the job
+        // announces them: re-read the shown timeline now and then.
+        const Job *job = currentJob();
+        if (++tick % 5 == 0 && job && isTerminal(job->status) && !m_timelineDebounce.isActive())
+            m_timelineDebounce.start();
     });
     m_clock.start();
 

@@ -53,6 +53,9 @@ bool InputFile::open(const QString &param, const QString &path, const QStringLis
     if (n <= 0)
         return invalid(QStringLiteral("cannot tell where %1 is").arg(path));
     m_resolved = QFile::decodeName(QByteArray(link, n));
+    if (isDeniedInputPath(m_resolved))
+        return invalid(QStringLiteral("must not be jobdeskd's own data (its database, token or "
+                                      "secrets)"));
     for (const QString &root : roots) {
         if (isUnderRoot(m_resolved, root))
             return true;

@@ -3,6 +3,7 @@
 #include "jobkindregistry.h"
 #include "jobrunner.h"
 #include "kindcatalog.h"
+#include "paramsschema.h"
 #include "pdf/pdfrendermain.h"
 #include "version.h"
 #include "workerloop.h"
@@ -111,6 +112,8 @@ int main(int argc, char *argv[])
         if (!read)
             return usageError(QStringLiteral("--catalog: %1").arg(error));
         catalog = std::move(*read);
+        // The catalog lives in jobdeskd's data dir, which no job may read.
+        setDeniedInputPaths({QFileInfo(parser.value(catalogOption)).absolutePath()});
     }
 
     const QString secret = qEnvironmentVariable(kSecretVariable);

@@ -39,6 +39,7 @@ private Q_SLOTS:
     void badHttpInput();
     void badControlInput();
     void jobsSurviveRestart();
+    void ownDataIsNeverAnInput();
 
 private:
     QString submitHttp(const QJsonObject &body, HttpReply *replyOut = nullptr);
@@ -492,6 +493,37 @@ void tst_Daemon::jobsSurviveRestart()
                               QStringLiteral("COMPLETED"), 15000);
     const qint64 revAfter = again.get(QStringLiteral("/api/v1/jobs?changed_since=0&limit=1000")).json().value(QStringLiteral("rev")).toInteger();
     QVERIFY2(revAfter > revBefore, "rev keeps growing across restarts");
+    QCOMPARE(backend.stop(), 0);
+}
+
+void tst_Daemon::ownDataIsNeverAnInput()
+{
+    // Even with an input root that holds the data dir, a job may not read
+    // the token, the webhook secret or the database.
+    QTemporaryDir parent;
+    const QString dataDir = parent.filePath(QStringLiteral("data"));
+    BackendProcess backend(dataDir);
+    QVERIFY2(backend.start(1, {QStringLiteral("--input-root"), parent.path()}),
+             qPrintable(backend.errorText()));
+    HttpTestClient http(backend.httpBase(), backend.token());
+    QFile csv(parent.filePath(QStringLiteral("ok.csv")));
+    QVERIFY(csv.open(QIODevice::WriteOnly));
+    csv.write("a,b\n1,2\n");
+    csv.close();
+    for (const QString &name : {QStringLiteral("api-token"), QStringLiteral("webhook-secret"),
+                                QStringLiteral("jobdesk.db")}) {
+        const QJsonObject body{{QStringLiteral("kind"), QStringLiteral("report.csv_summary")},
+                               {QStringLiteral("params"),
+                                QJsonObject{{QStringLiteral("input"), dataDir + QLatin1Char('/') + name}}}};
+        const HttpReply reply = http.post(QStringLiteral("/api/v1/jobs"), toJson(body));
+        QCOMPARE(reply.status, 422);
+        QVERIFY2(reply.body.contains("own data"), reply.body.constData());
+    }
+    // A file beside it, under the same root, is fine.
+    const QJsonObject good{{QStringLiteral("kind"), QStringLiteral("report.csv_summary")},
+                           {QStringLiteral("params"),
+                            QJsonObject{{QStringLiteral("input"), csv.fileName()}}}};
+    QCOMPARE(http.post(QStringLiteral("/api/v1/jobs"), toJson(good)).status, 202);
     QCOMPARE(backend.stop(), 0);
 }
 
