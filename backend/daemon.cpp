@@ -159,6 +159,7 @@ bool Daemon::start(QString *error, int *exitCode)
     workerOptions.runtimeDir = runtimeDir;
     workerOptions.resultsDir = resultsDir;
     workerOptions.epoch = m_epoch;
+    workerOptions.cancelGrace = std::chrono::seconds(m_config.cancelGraceS);
 
     // The kinds: built in, then the config file's, with the input roots.
     // Workers get them as resolved now, not by reading the config again.

@@ -37,6 +37,8 @@ constexpr OptionSpec kOptions[] = {
     {"retry-base", "SECONDS", "Backoff before the first retry of a failed attempt, doubling "
                               "each time, with full jitter (default: 2)."},
     {"retry-cap", "SECONDS", "The longest backoff between retries (default: 300)."},
+    {"cancel-grace", "SECONDS", "After a cancel or a timeout, how long a job gets to stop before "
+                                "its worker is killed (default: 5)."},
     {"shutdown-grace", "SECONDS", "On SIGTERM, how long running jobs may finish before they are "
                                   "requeued (default: 10)."},
     {"webhook-secret-file", "FILE", "Webhook signing secret, whsec_... (default: <data dir>/"
@@ -223,7 +225,8 @@ bool DaemonConfig::load(const QCommandLineParser &parser, QString *error)
         return true;
     };
     if (!readInt("retention-hours", 1, 24 * 365 * 10, &retentionHours) ||
-        !readInt("shutdown-grace", 0, 3600, &shutdownGraceS))
+        !readInt("shutdown-grace", 0, 3600, &shutdownGraceS) ||
+        !readInt("cancel-grace", 0, 3600, &cancelGraceS))
         return false;
     auto readSeconds = [&](const char *name, double *out) {
         const QString text = value(name);

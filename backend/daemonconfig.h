@@ -26,6 +26,7 @@ struct DaemonConfig
     QString logLevel = QStringLiteral("info");
     int retentionHours = 48;
     int shutdownGraceS = 10;
+    int cancelGraceS = 5; // after a cancel or a timeout, before the worker is killed
     double retryBaseS = 2.0;  // first retry after up to this long (full jitter)
     double retryCapS = 300.0; // no retry waits longer
     QString webhookSecretFile;

@@ -396,6 +396,9 @@ void tst_Package::unpackedDaemonRunsJobsWithItsOwnWorker()
     // the file.
     QTemporaryDir dataDir;
     QVERIFY(dataDir.isValid());
+    // Inputs live apart from the data dir: jobdeskd never reads its own data.
+    QTemporaryDir srvDir;
+    QVERIFY(srvDir.isValid());
     QByteArray config;
     static const QRegularExpression commented(
         QStringLiteral("^;((?:[a-z][a-z0-9_-]*\\s*=|\\[kind\\.).*)$"));
@@ -410,13 +413,13 @@ void tst_Package::unpackedDaemonRunsJobsWithItsOwnWorker()
         if (enabled.startsWith(QLatin1String("[kind.")))
             exampleKinds.append(enabled.mid(6).chopped(1));
         enabled.replace(QStringLiteral("/var/lib/jobdesk"), dataDir.path());
-        enabled.replace(QStringLiteral("/srv/jobdesk"), dataDir.path());
+        enabled.replace(QStringLiteral("/srv/jobdesk"), srvDir.path());
         config += enabled.toUtf8() + '\n';
     }
     QVERIFY(config.contains("\napi-token-file = " + dataDir.path().toUtf8()));
-    QVERIFY(config.contains("\ninput-root = " + dataDir.path().toUtf8() + "/inputs\n"));
+    QVERIFY(config.contains("\ninput-root = " + srvDir.path().toUtf8() + "/inputs\n"));
     QVERIFY(exampleKinds.contains(QStringLiteral("text.line_count")));
-    QVERIFY(QDir(dataDir.path()).mkdir(QStringLiteral("inputs")));
+    QVERIFY(QDir(srvDir.path()).mkdir(QStringLiteral("inputs")));
     const QString configPath = dataDir.filePath(QStringLiteral("jobdeskd.conf"));
     QFile configFile(configPath);
     QVERIFY(configFile.open(QIODevice::WriteOnly) && configFile.write(config) == config.size());
@@ -465,7 +468,7 @@ void tst_Package::unpackedDaemonRunsJobsWithItsOwnWorker()
         QVERIFY2(kindNames.contains(kind), qPrintable(kindNames.join(QLatin1Char(' '))));
 
     // A built-in kind, and the example's own kind on a file under its input root.
-    const QString sample = dataDir.filePath(QStringLiteral("inputs/sample.txt"));
+    const QString sample = srvDir.filePath(QStringLiteral("inputs/sample.txt"));
     QFile sampleFile(sample);
     QVERIFY(sampleFile.open(QIODevice::WriteOnly) && sampleFile.write("one\ntwo\nthree\n") == 14);
     sampleFile.close();
