@@ -43,6 +43,14 @@ bool BackendProcess::start(int workers, const QStringList &extraArgs)
     env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dataDir + QStringLiteral("/config"));
     env.insert(QStringLiteral("XDG_RUNTIME_DIR"), m_dataDir + QStringLiteral("/runtime"));
     m_process->setProcessEnvironment(env);
+    if (!m_logFile) {
+        m_logFile = std::make_unique<QTemporaryFile>();
+        if (!m_logFile->open()) {
+            m_errorText = QStringLiteral("cannot create a log file");
+            return false;
+        }
+    }
+    m_process->setStandardErrorFile(m_logFile->fileName(), QIODevice::Append);
     // A test that dies (timeout, crash) must not leave its backend running.
     m_process->setChildProcessModifier([parent = ::getpid()] {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -85,9 +93,12 @@ bool BackendProcess::start(int workers, const QStringList &extraArgs)
 
 QByteArray BackendProcess::log()
 {
-    if (m_process)
-        m_log += m_process->readAllStandardError();
-    return m_log;
+    if (!m_logFile)
+        return {};
+    QFile file(m_logFile->fileName());
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return file.readAll();
 }
 
 int BackendProcess::stop()

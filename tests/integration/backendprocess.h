@@ -4,6 +4,7 @@
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
+#include <QTemporaryFile>
 
 #include <memory>
 
@@ -40,6 +41,8 @@ private:
     std::unique_ptr<QTemporaryDir> m_ownDir;
     QString m_dataDir;
     std::unique_ptr<QProcess> m_process;
+    /// jobdeskd's stderr goes to a file: a pipe nobody drains would fill up
+    /// and block the daemon's logging (one line per state change).
+    std::unique_ptr<QTemporaryFile> m_logFile;
     QString m_httpBase, m_control, m_events, m_errorText;
-    QByteArray m_log;
 };
