@@ -1,11 +1,13 @@
 #include "apimetrics.h"
 
+#include "stats/durationbuckets.h"
+
 namespace jobdesk {
 
 const std::vector<double> &ApiMetrics::jobDurationBoundsS()
 {
-    static const std::vector<double> bounds = {0.1, 0.5, 1,   2.5,  5,    10,   30,   60,
-                                               120, 300, 600, 1800, 3600, 7200, 21600};
+    // One definition: the per-minute aggregates count in the same buckets.
+    static const std::vector<double> bounds(kJobDurationBoundsS.begin(), kJobDurationBoundsS.end());
     return bounds;
 }
 

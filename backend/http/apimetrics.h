@@ -15,8 +15,9 @@ namespace jobdesk {
 class ApiMetrics
 {
 public:
-    /// Upper bounds of the job duration buckets, seconds (the per-minute
-    /// aggregates of the stats series use the same ones).
+    /// Upper bounds of the job duration buckets, seconds: those of
+    /// stats/durationbuckets.h, which the per-minute aggregates of the stats
+    /// series count in too.
     static const std::vector<double> &jobDurationBoundsS();
     /// Upper bounds of the HTTP request duration buckets, seconds.
     static const std::vector<double> &httpDurationBoundsS();
