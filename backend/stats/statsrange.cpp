@@ -4,6 +4,7 @@
 #include "timeformat.h"
 
 #include <QJsonValue>
+#include <QRegularExpression>
 #include <QStringList>
 #include <QUrlQuery>
 #include <cmath>
@@ -41,6 +42,25 @@ std::optional<double> numberOf(const QJsonValue &value)
     return std::nullopt;
 }
 
+/// An RFC 3339 date-time in ms, or 0. It must end with its offset from UTC
+/// ("Z", "+01:00"): a date alone, or a time without one, is not a moment
+/// (Qt would read it in jobdeskd's own zone); `*noZone` says that was why.
+qint64 readRfc3339(const QString &text, bool *noZone)
+{
+    static const QRegularExpression dateTime(QStringLiteral(
+        R"(^(\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d(?::\d\d)?)(?:\.(\d+))?([Zz]|[+-]\d\d:\d\d)$)"));
+    const QRegularExpressionMatch m = dateTime.match(text);
+    *noZone = !m.hasMatch();
+    if (!m.hasMatch())
+        return 0;
+    // Fractions beyond the millisecond are cut, not rounded: 59.9999 s is
+    // still in its minute.
+    const QString fraction = m.captured(2).left(3);
+    return parseTimestamp(m.captured(1) +
+                          (fraction.isEmpty() ? QString() : QLatin1Char('.') + fraction) +
+                          m.captured(3));
+}
+
 /// A time as RFC 3339 or Unix seconds, in ms; nullopt when absent.
 std::optional<qint64> readTime(const QJsonValue &value, const QString &field,
                                QList<FieldError> &errors)
@@ -55,12 +75,16 @@ std::optional<qint64> readTime(const QJsonValue &value, const QString &field,
         }
         return std::llround(*seconds * 1000.0);
     }
-    const qint64 ms = value.isString() ? parseTimestamp(value.toString().trimmed()) : 0;
-    if (ms <= 0) {
-        errors.append({field, message});
-        return std::nullopt;
-    }
-    return ms;
+    bool noZone = false;
+    const qint64 ms = value.isString() ? readRfc3339(value.toString().trimmed(), &noZone) : 0;
+    if (ms > 0)
+        return ms;
+    // A time without an offset reads like one: say what it lacks.
+    errors.append({field, noZone && parseTimestamp(value.toString().trimmed()) > 0
+                              ? QStringLiteral("must say its time zone (Z or +hh:mm), as RFC "
+                                               "3339 requires")
+                              : message});
+    return std::nullopt;
 }
 
 std::optional<qint64> readStep(const QJsonValue &value, QList<FieldError> &errors)
@@ -86,8 +110,13 @@ Result<StatsRange> readRange(const QJsonValue &from, const QJsonValue &to, const
     const std::optional<qint64> toMs = readTime(to, kTo, errors);
     const std::optional<qint64> stepMs = readStep(step, errors);
     const auto invalid = [](QList<FieldError> fieldErrors) {
+        // The detail says what is wrong, for readers of the message alone.
+        QStringList problems;
+        for (const FieldError &e : std::as_const(fieldErrors))
+            problems.append(e.field + QLatin1Char(' ') + e.message);
         ApiError e = ApiError::make(ErrorCode::InvalidRequest,
-                                    QStringLiteral("the stats range is not valid"));
+                                    QStringLiteral("the stats request is not valid: %1")
+                                        .arg(problems.join(QStringLiteral("; "))));
         e.fieldErrors = std::move(fieldErrors);
         return e;
     };
@@ -104,10 +133,10 @@ Result<StatsRange> readRange(const QJsonValue &from, const QJsonValue &to, const
     else if (range.toMs - range.fromMs > maxSpanMs)
         errors.append(
             {kFrom,
-             QStringLiteral("the range may span at most %1 days").arg(kMaxStatsSpan.count() / 24)});
+             QStringLiteral("must be at most %1 days before to").arg(kMaxStatsSpan.count() / 24)});
     else if (range.stepCount() > kMaxStatsSteps)
-        errors.append({kStep, QStringLiteral("gives %1 steps; at most %2 are returned: take a "
-                                             "longer step")
+        errors.append({kStep, QStringLiteral("gives %1 steps, more than the %2 a reply holds: "
+                                             "take a longer step")
                                   .arg(range.stepCount())
                                   .arg(kMaxStatsSteps)});
     if (!errors.isEmpty())

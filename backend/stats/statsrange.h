@@ -38,10 +38,13 @@ inline constexpr int kMaxStatsSteps = 2000;
 inline constexpr std::chrono::hours kStatsRetention = kMaxStatsSpan + std::chrono::hours(24);
 
 /// Reads `from`, `to` and `step` of the `stats` op. `from` and `to` are RFC
-/// 3339 times or Unix seconds (numbers); `step` is seconds, a multiple of
-/// 60. Defaults: `to` now, `from` an hour before `to`, `step` 60. `from` is
-/// rounded down and `to` up to the minute. Errors are `invalid_request`
-/// naming the field.
+/// 3339 times with their offset ("Z", "+01:00": a time without one is an
+/// error, never read in jobdeskd's own zone) or Unix seconds; `step` is
+/// seconds, a multiple of 60. Defaults: `to` now, `from` an hour before
+/// `to`, `step` 60. `from` is rounded down and `to` up to the minute (UTC
+/// minutes: every zone in use today is a whole number of minutes from UTC).
+/// Errors are `invalid_request` naming the field, the detail saying what is
+/// wrong.
 Result<StatsRange> parseStatsRange(const QJsonObject &fields, qint64 nowMs);
 /// The same from `GET /api/v1/stats`'s query string (percent-encoded,
 /// without the '?'); unknown or repeated parameters are errors.

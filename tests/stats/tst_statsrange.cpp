@@ -30,6 +30,7 @@ private Q_SLOTS:
     void queryString_data();
     void queryString();
     void stepCountRoundsUp();
+    void timesWithoutZoneAreRefusedInAnyZone();
 };
 
 void TestStatsRange::validRange_data()
@@ -59,6 +60,14 @@ void TestStatsRange::validRange_data()
     QTest::newRow("a time zone offset")
         << QByteArray(R"({"from": "2026-11-26T11:00:00+01:00", "to": "2026-11-26T10:10:00Z"})")
         << at("2026-11-26T10:00:00Z") << at("2026-11-26T10:10:00Z") << qint64(60);
+    QTest::newRow("an offset that is not whole hours, fractions of a second")
+        << QByteArray(
+               R"({"from": "2026-11-26T15:15:59.999999+05:45", "to": "2026-11-26T10:10:00z"})")
+        << at("2026-11-26T09:30:00Z") << at("2026-11-26T10:10:00Z") << qint64(60);
+    QTest::newRow("a step that does not divide the range: the last one is shorter")
+        << QByteArray(R"({"from": "2026-11-26T09:00:00Z", "to": "2026-11-26T10:25:00Z",
+                          "step": 3600})")
+        << at("2026-11-26T09:00:00Z") << at("2026-11-26T10:25:00Z") << qint64(3600);
 }
 
 void TestStatsRange::validRange()
@@ -80,6 +89,10 @@ void TestStatsRange::invalidRange_data()
     QTest::addColumn<QByteArray>("fields");
     QTest::addColumn<QString>("field");
     QTest::newRow("from is not a time") << QByteArray(R"({"from": "yesterday"})") << "from";
+    // Without an offset, Qt would read these in jobdeskd's local time zone.
+    QTest::newRow("a time without its time zone")
+        << QByteArray(R"({"from": "2026-11-26T09:00:00"})") << "from";
+    QTest::newRow("a date alone") << QByteArray(R"({"to": "2026-11-26"})") << "to";
     QTest::newRow("to is not a time") << QByteArray(R"({"to": true})") << "to";
     QTest::newRow("negative seconds") << QByteArray(R"({"from": -5})") << "from";
     QTest::newRow("step not a multiple of a minute") << QByteArray(R"({"step": 90})") << "step";
@@ -107,6 +120,29 @@ void TestStatsRange::invalidRange()
     QCOMPARE(range.error().code, ErrorCode::InvalidRequest);
     QCOMPARE(range.error().fieldErrors.size(), 1);
     QCOMPARE(range.error().fieldErrors.first().field, field);
+    // The detail alone says what is wrong (a ZeroMQ client may show only it).
+    const FieldError &error = range.error().fieldErrors.first();
+    QVERIFY2(range.error().detail.contains(error.field + QLatin1Char(' ') + error.message),
+             qPrintable(range.error().detail));
+}
+
+void TestStatsRange::timesWithoutZoneAreRefusedInAnyZone()
+{
+    // The same text must mean the same moment whatever jobdeskd's zone is:
+    // without an offset it means none, and is refused.
+    const QByteArray oldTz = qgetenv("TZ");
+    for (const char *zone : {"UTC", "Asia/Kathmandu", "America/New_York"}) {
+        qputenv("TZ", zone);
+        const Result<StatsRange> range =
+            parseStatsRangeQuery(QStringLiteral("from=2026-11-26T09:00:00&to=2026-11-26T10:00:00Z"),
+                                 at("2026-11-26T10:30:00Z"));
+        QVERIFY2(!range.ok(), zone);
+        QCOMPARE(range.error().fieldErrors.first().field, QStringLiteral("from"));
+    }
+    if (oldTz.isNull())
+        qunsetenv("TZ");
+    else
+        qputenv("TZ", oldTz);
 }
 
 void TestStatsRange::queryString_data()
@@ -116,6 +152,10 @@ void TestStatsRange::queryString_data()
     QTest::newRow("empty") << QString() << QString();
     QTest::newRow("percent-encoded time")
         << "from=2026-11-26T09%3A00%3A00Z&to=2026-11-26T10%3A00%3A00Z&step=300" << QString();
+    QTest::newRow("an offset's + left unencoded (as curl sends it)")
+        << "from=2026-11-26T10:00:00+01:00&to=2026-11-26T10:00:00Z" << QString();
+    QTest::newRow("a time without its zone") << "from=2026-11-26T09:00:00"
+                                             << "from";
     QTest::newRow("unknown parameter") << "from=1795687200&limit=3"
                                        << "limit";
     QTest::newRow("repeated parameter") << "step=60&step=120"
