@@ -89,8 +89,14 @@ void DashboardKindChart::setValues(const QStringList &kinds, const QList<QList<d
         for (double v : set)
             top = std::max(top, v);
     }
-    if (kinds.size() != m_kinds.size()) {
-        // Kinds came or went: new categories and new bars (rare).
+    // Relabelling row i renames its category, which QBarCategoryAxis
+    // refuses (silently) when the new name is still another row's: then the
+    // rows are rebuilt, as when kinds come or go.
+    bool relabelInPlace = kinds.size() == m_kinds.size();
+    for (int i = 0; relabelInPlace && i < kinds.size(); ++i)
+        relabelInPlace = kinds.at(i) == m_kinds.at(i) || !m_kinds.contains(kinds.at(i));
+    if (!relabelInPlace) {
+        // Kinds came, went or changed places: new categories and new bars (rare).
         for (QBarSet *set : std::as_const(m_sets))
             set->remove(0, set->count());
         m_kindAxis->setCategories(kinds);

@@ -18,7 +18,7 @@ namespace jobdesk {
 /// A dashboard chart of one or more values per job kind, as horizontal bars
 /// (kind names stay readable): e.g. the p50 and p95 durations, or the
 /// failure rate. Updates change the bar values and labels in place, and
-/// rebuild the rows only when kinds come or go. With no kind, a line of text
+/// rebuild the rows only when kinds come, go or change places. With no kind, a line of text
 /// says why the chart is empty.
 class DashboardKindChart final : public QChartView
 {

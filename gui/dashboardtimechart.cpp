@@ -18,13 +18,16 @@ namespace {
 
 constexpr qint64 kHourMs = 3600 * 1000;
 
-/// The top of a count axis with four intervals of 1, 2 or 5 times a power
-/// of ten, so every label is a round whole number.
+/// The top of a count axis with four intervals of 1, 2, 2.5 or 5 times a
+/// power of ten, so every label is a round whole number (2.5 only from 25
+/// up) and the highest value takes at least 40 % of the height.
 double niceCountMax(double max)
 {
     const double wanted = std::max(1.0, max / 4.0);
     const double power = std::pow(10.0, std::floor(std::log10(wanted)));
-    for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+        if (m == 2.5 && power < 10.0)
+            continue; // 2.5 would label 2.5, 7.5
         if (m * power >= wanted)
             return 4.0 * m * power;
     }

@@ -18,6 +18,7 @@
 
 #include <QAbstractBarSeries>
 #include <QApplication>
+#include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
 #include <QJsonArray>
@@ -107,7 +108,10 @@ private Q_SLOTS:
     void tilesShowTheReply();
     void chartsShowTheSeries();
     void updatesChangeSeriesInPlace();
+    void countAxisIsRoundAndSnug_data();
+    void countAxisIsRoundAndSnug();
     void kindRowsChangeInPlace();
+    void kindRowsFollowKindsThatChangePlaces();
     void emptyBackendShowsEmptyCharts();
     void chartsFollowThePalette_data();
     void chartsFollowThePalette();
@@ -215,6 +219,34 @@ void TestDashboardView::chartsShowTheSeries()
     QCOMPARE(throughput->chart()->title(), QStringLiteral("Jobs submitted and ended per 15 min"));
 }
 
+void TestDashboardView::countAxisIsRoundAndSnug_data()
+{
+    QTest::addColumn<qint64>("peak");
+    QTest::addColumn<double>("top");
+    QTest::newRow("nothing") << qint64(0) << 4.0;
+    QTest::newRow("9: by fives, not by 2.5") << qint64(9) << 20.0;
+    QTest::newRow("10") << qint64(10) << 20.0;
+    QTest::newRow("95: by 25 up to 100, not 200") << qint64(95) << 100.0;
+    QTest::newRow("101") << qint64(101) << 200.0;
+    QTest::newRow("2,400: by 1,000") << qint64(2400) << 4000.0;
+}
+
+void TestDashboardView::countAxisIsRoundAndSnug()
+{
+    QFETCH(qint64, peak);
+    QFETCH(double, top);
+    DashboardTimeChart chart(QStringLiteral("test"));
+    chart.addLine(QStringLiteral("submitted"), Qt::blue,
+                  [](const DashboardPoint &p) { return p.submitted; });
+    DashboardStats stats;
+    stats.fromMs = kT0;
+    stats.toMs = kT0 + 120000;
+    stats.series = {DashboardPoint{kT0, peak}, DashboardPoint{kT0 + 60000, peak / 2}};
+    chart.showStats(stats);
+    QCOMPARE(chart.countAxisMax(), top);
+    QVERIFY(double(peak) <= top);
+}
+
 void TestDashboardView::kindRowsChangeInPlace()
 {
     m_view->showStats(statsOf(reply()));
@@ -238,6 +270,38 @@ void TestDashboardView::kindRowsChangeInPlace()
     QCOMPARE(changed.count(), 1); // one bar moved
     QCOMPARE(failures->kinds().at(1), QStringLiteral("demo.sleep (4 of 13)"));
     QCOMPARE(failures->values(0).at(1), 30.8);
+}
+
+void TestDashboardView::kindRowsFollowKindsThatChangePlaces()
+{
+    m_view->showStats(statsOf(reply()));
+    DashboardKindChart *failures = m_view->failureChart();
+    // report.sql leaves the range and "alpha" comes in: as many rows, and
+    // demo.sleep, unchanged, moves to the row report.sql had.
+    QJsonObject next = reply();
+    QJsonArray kinds = next.value(QStringLiteral("kinds")).toArray();
+    kinds.removeAt(1);
+    kinds.prepend(
+        QJsonObject{{QStringLiteral("kind"), QStringLiteral("alpha")},
+                    {QStringLiteral("completed"), 0},
+                    {QStringLiteral("failed"), 1},
+                    {QStringLiteral("failure_rate"), 1.0},
+                    {QStringLiteral("duration"), QJsonObject{{QStringLiteral("count"), 1},
+                                                             {QStringLiteral("p50_s"), 1.5},
+                                                             {QStringLiteral("p95_s"), 2.0}}}});
+    next.insert(QStringLiteral("kinds"), kinds);
+    m_view->showStats(statsOf(next));
+
+    const QStringList expected{QStringLiteral("demo.sleep (3 of 12)"),
+                               QStringLiteral("alpha (1 of 1)")};
+    QCOMPARE(failures->kinds(), expected);
+    // What is drawn: the axis's rows, each beside its own bar.
+    const QList<QAbstractAxis *> axes = failures->chart()->axes(Qt::Vertical);
+    QCOMPARE(axes.size(), 1);
+    auto *rows = qobject_cast<QBarCategoryAxis *>(axes.first());
+    QVERIFY(rows);
+    QCOMPARE(rows->categories(), expected);
+    QCOMPARE(failures->values(0), (QList<double>{25.0, 100.0}));
 }
 
 void TestDashboardView::updatesChangeSeriesInPlace()
