@@ -3,6 +3,7 @@
 #include "backendclient.h"
 #include "timeformat.h"
 
+#include <QDateTime>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcDashboard, "jobdesk.gui.dashboard")
@@ -15,6 +16,21 @@ constexpr qint64 kMinuteMs = 60 * 1000;
 constexpr qint64 kHourMs = 60 * kMinuteMs;
 constexpr std::chrono::milliseconds kDefaultInterval{5000};
 constexpr std::chrono::milliseconds kAfterChange{1000};
+
+QString offlineMessage(const BackendClient &client)
+{
+    return client.lastError().isEmpty()
+               ? DashboardStatsPoller::tr("the backend is not answering")
+               : DashboardStatsPoller::tr("the backend is not answering (%1)")
+                     .arg(client.lastError());
+}
+
+/// A backend from before the dashboard answers an unknown op this way.
+bool lacksStatsOp(const ApiError &error)
+{
+    return error.code == ErrorCode::InvalidRequest &&
+           error.detail.startsWith(QLatin1String("unknown op"));
+}
 
 } // namespace
 
@@ -48,8 +64,14 @@ DashboardStatsPoller::DashboardStatsPoller(BackendClient *client, QObject *paren
             m_soon.start();
     });
     connect(m_client, &BackendClient::connected, this, [this] {
+        m_backendLacksStats = false; // perhaps another, newer backend
         if (m_active)
             refreshNow();
+    });
+    // Said at once, not at the next poll: the numbers shown are getting old.
+    connect(m_client, &BackendClient::stateChanged, this, [this](ConnectionState state) {
+        if (m_active && !m_inFlight && state == ConnectionState::Offline)
+            Q_EMIT failed(offlineMessage(*m_client));
     });
 }
 
@@ -89,13 +111,25 @@ void DashboardStatsPoller::pace(qint64 roundTripMs)
     m_soon.setInterval(int(paced(kAfterChange, 10)));
 }
 
-QJsonObject DashboardStatsPoller::requestFields(const DashboardRange &range, qint64 nowMs)
+QJsonObject DashboardStatsPoller::requestFields(const DashboardRange &range, qint64 nowMs,
+                                                int utcOffsetS)
 {
     const qint64 step = std::max<qint64>(kMinuteMs, range.stepMs);
-    const qint64 to = (nowMs / step + 1) * step; // the current step included
+    // On the local clock: the current step included, ending on a multiple
+    // of the step. The backend's steps are whole minutes of UTC; every zone
+    // in use is a whole number of minutes from it, so they line up.
+    const qint64 offsetMs = qint64(utcOffsetS) * 1000;
+    const qint64 local = nowMs + offsetMs;
+    const qint64 floorSteps = local / step - (local % step < 0 ? 1 : 0);
+    const qint64 to = (floorSteps + 1) * step - offsetMs;
     return QJsonObject{{QStringLiteral("from"), formatTimestamp(to - range.spanMs)},
                        {QStringLiteral("to"), formatTimestamp(to)},
                        {QStringLiteral("step"), step / 1000}};
+}
+
+QJsonObject DashboardStatsPoller::requestFields(const DashboardRange &range, qint64 nowMs)
+{
+    return requestFields(range, nowMs, QDateTime::fromMSecsSinceEpoch(nowMs).offsetFromUtc());
 }
 
 void DashboardStatsPoller::refreshNow()
@@ -104,9 +138,19 @@ void DashboardStatsPoller::refreshNow()
         m_again = true;
         return;
     }
-    if (m_client->state() != ConnectionState::Connected &&
-        m_client->state() != ConnectionState::Reconnecting)
+    if (m_backendLacksStats)
+        return; // until the next connection
+    switch (m_client->state()) {
+    case ConnectionState::Connected:
+    case ConnectionState::Reconnecting:
+        break;
+    case ConnectionState::Connecting:
         return; // `connected` refreshes once the backend answers
+    case ConnectionState::Disconnected:
+    case ConnectionState::Offline:
+        Q_EMIT failed(offlineMessage(*m_client));
+        return;
+    }
     m_inFlight = true;
     m_again = false;
     m_sent.start();
@@ -120,7 +164,19 @@ void DashboardStatsPoller::onReply(const Result<QJsonObject> &reply)
     pace(m_sent.elapsed());
     if (!reply) {
         qCDebug(lcDashboard) << "stats failed:" << reply.error().detail;
-        Q_EMIT failed(reply.error().detail);
+        if (lacksStatsOp(reply.error())) {
+            m_backendLacksStats = true;
+            m_again = false;
+            const QString version = m_client->info().version;
+            Q_EMIT failed(version.isEmpty()
+                              ? tr("this jobdeskd has no statistics: the dashboard needs a newer "
+                                   "one")
+                              : tr("jobdeskd %1 has no statistics: the dashboard needs a newer "
+                                   "one")
+                                    .arg(version));
+        } else {
+            Q_EMIT failed(reply.error().detail);
+        }
     } else {
         Result<DashboardStats> stats = DashboardStats::fromJson(reply.value());
         if (stats)

@@ -51,12 +51,22 @@ public:
     /// Asks now (or as soon as the request out comes back).
     void refreshNow();
 
-    /// The request fields for `range` at `nowMs`: steps aligned to whole
-    /// multiples of the step, so a bar keeps its span from poll to poll.
+    /// The request fields for `range` at `nowMs`, for a clock `utcOffsetS`
+    /// ahead of UTC: steps start on whole multiples of the step on that
+    /// clock (a 6 h step at 00:00, 06:00, ... local time, not UTC), so a bar
+    /// keeps its span from poll to poll and its start reads round.
+    static QJsonObject requestFields(const DashboardRange &range, qint64 nowMs, int utcOffsetS);
+    /// The same on this machine's clock (its time zone's offset at `nowMs`).
     static QJsonObject requestFields(const DashboardRange &range, qint64 nowMs);
+
+    /// Whether the backend answered that it has no `stats` op (a jobdeskd
+    /// older than the dashboard): polls stop until the next (re)connection.
+    bool backendLacksStats() const { return m_backendLacksStats; }
 
 Q_SIGNALS:
     void statsReceived(const jobdesk::DashboardStats &stats);
+    /// No numbers this time: the backend is offline, refused, or answered
+    /// something unreadable. The last numbers received are still the newest.
     void failed(const QString &message);
 
 private:
@@ -73,6 +83,7 @@ private:
     bool m_active = false;
     bool m_inFlight = false;
     bool m_again = false;
+    bool m_backendLacksStats = false;
 };
 
 } // namespace jobdesk

@@ -286,15 +286,19 @@ void DashboardView::showStats(const DashboardStats &stats)
     m_duration->setValues(durationKinds, durations);
     m_failures->setValues(rateKinds, rates);
 
+    m_updatedAt = QTime::currentTime();
     m_updated->setForegroundRole(QPalette::PlaceholderText);
-    m_updated->setText(
-        tr("Updated %1").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss"))));
+    m_updated->setText(tr("Updated %1").arg(m_updatedAt.toString(QStringLiteral("HH:mm:ss"))));
 }
 
 void DashboardView::showError(const QString &message)
 {
+    // The numbers stay (a blank dashboard helps nobody), said to be old.
     m_updated->setForegroundRole(QPalette::WindowText);
-    m_updated->setText(tr("Cannot read the statistics: %1").arg(message));
+    m_updated->setText(m_updatedAt.isValid()
+                           ? tr("Cannot read the statistics: %1. The numbers are from %2.")
+                                 .arg(message, m_updatedAt.toString(QStringLiteral("HH:mm:ss")))
+                           : tr("Cannot read the statistics: %1.").arg(message));
 }
 
 void DashboardView::showEvent(QShowEvent *event)

@@ -4,6 +4,7 @@
 #include "jobstatus.h"
 
 #include <QList>
+#include <QTime>
 #include <QWidget>
 
 class QComboBox;
@@ -85,6 +86,7 @@ private:
     QList<DashboardTile *> m_tiles;
     QComboBox *m_range = nullptr;
     QLabel *m_updated = nullptr;
+    QTime m_updatedAt; // when the numbers shown arrived
     DashboardTimeChart *m_throughput = nullptr;
     DashboardTimeChart *m_queue = nullptr;
     DashboardKindChart *m_duration = nullptr;

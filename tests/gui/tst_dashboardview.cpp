@@ -23,6 +23,7 @@
 #include <QChart>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLabel>
 #include <QLineSeries>
 #include <QSignalSpy>
 #include <QTest>
@@ -118,6 +119,10 @@ private Q_SLOTS:
     void tilesAskForTheirJobs_data();
     void tilesAskForTheirJobs();
     void pollerAsksForWholeSteps();
+    void pollerAlignsStepsToTheLocalClock_data();
+    void pollerAlignsStepsToTheLocalClock();
+    void oldBackendIsToldApart();
+    void offlineBackendKeepsTheNumbersAndSaysSo();
     void pollerPacesItselfByTheBackend();
     void tabOption_data();
     void tabOption();
@@ -416,7 +421,7 @@ void TestDashboardView::pollerAsksForWholeSteps()
 {
     const qint64 now = parseTimestamp(QStringLiteral("2026-11-26T10:07:31.250Z"));
     const DashboardRange day = DashboardRange::choices().at(2); // 24 h by 15 min
-    const QJsonObject fields = DashboardStatsPoller::requestFields(day, now);
+    const QJsonObject fields = DashboardStatsPoller::requestFields(day, now, 0);
     QCOMPARE(fields.value(QStringLiteral("to")).toString(),
              QStringLiteral("2026-11-26T10:15:00.000Z"));
     QCOMPARE(fields.value(QStringLiteral("from")).toString(),
@@ -424,6 +429,130 @@ void TestDashboardView::pollerAsksForWholeSteps()
     QCOMPARE(fields.value(QStringLiteral("step")).toInteger(), 900);
     for (const DashboardRange &range : DashboardRange::choices())
         QVERIFY2(range.spanMs / range.stepMs <= 2000, qPrintable(range.title));
+}
+
+void TestDashboardView::pollerAlignsStepsToTheLocalClock_data()
+{
+    QTest::addColumn<int>("range"); // index in DashboardRange::choices()
+    QTest::addColumn<int>("utcOffsetS");
+    QTest::addColumn<QString>("to");
+    // 10:07:31Z is 15:37 in India, 05:07 in New York (EST).
+    QTest::newRow("UTC, 6 h steps") << 4 << 0 << "2026-11-26T12:00:00.000Z";
+    QTest::newRow("UTC+5:30, 6 h steps: 18:00 local") << 4 << 19800 << "2026-11-26T12:30:00.000Z";
+    QTest::newRow("UTC-5, 6 h steps: 06:00 local") << 4 << -18000 << "2026-11-26T11:00:00.000Z";
+    QTest::newRow("UTC+5:45, 2 h steps: 16:00 local") << 3 << 20700 << "2026-11-26T10:15:00.000Z";
+    QTest::newRow("UTC+5:45, 15 min steps: 16:00 local")
+        << 2 << 20700 << "2026-11-26T10:15:00.000Z";
+    QTest::newRow("UTC-5, minutes") << 0 << -18000 << "2026-11-26T10:08:00.000Z";
+}
+
+void TestDashboardView::pollerAlignsStepsToTheLocalClock()
+{
+    QFETCH(int, range);
+    QFETCH(int, utcOffsetS);
+    QFETCH(QString, to);
+    const qint64 now = parseTimestamp(QStringLiteral("2026-11-26T10:07:31.250Z"));
+    const DashboardRange &chosen = DashboardRange::choices().at(range);
+    const QJsonObject fields = DashboardStatsPoller::requestFields(chosen, now, utcOffsetS);
+    QCOMPARE(fields.value(QStringLiteral("to")).toString(), to);
+    const qint64 toMs = parseTimestamp(to);
+    QCOMPARE(fields.value(QStringLiteral("from")).toString(),
+             formatTimestamp(toMs - chosen.spanMs));
+    QVERIFY(toMs > now);
+    QVERIFY(toMs - chosen.stepMs <= now); // the current step is the last one
+}
+
+void TestDashboardView::oldBackendIsToldApart()
+{
+    // A jobdeskd from before the dashboard: no `stats` op.
+    FakeControlServer server;
+    server.answer = [](const QJsonObject &r) -> QJsonObject {
+        QJsonObject answer{{QStringLiteral("ok"), true}, {QStringLiteral("id"), r.value("id")}};
+        const QString op = r.value(QStringLiteral("op")).toString();
+        if (op == QLatin1String("ping")) {
+            answer.insert(QStringLiteral("version"), QStringLiteral("0.0.9"));
+            answer.insert(QStringLiteral("epoch"), QStringLiteral("e1"));
+        } else {
+            answer = QJsonObject{
+                {QStringLiteral("ok"), false},
+                {QStringLiteral("id"), r.value("id")},
+                {QStringLiteral("error"),
+                 QJsonObject{
+                     {QStringLiteral("code"), QStringLiteral("invalid_request")},
+                     {QStringLiteral("message"), QStringLiteral("unknown op \"%1\"").arg(op)}}}};
+        }
+        return answer;
+    };
+    BackendClient client;
+    QSignalSpy connected(&client, &BackendClient::connected);
+    client.connectTo({server.endpoint(), {}, {}, {}});
+    QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, 5000);
+
+    DashboardView view(&client);
+    QSignalSpy failed(view.poller(), &DashboardStatsPoller::failed);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 5000);
+    QVERIFY(view.poller()->backendLacksStats());
+    auto *updated = view.findChild<QLabel *>(QStringLiteral("dashboardUpdated"));
+    QVERIFY(updated);
+    QVERIFY2(updated->text().contains(QLatin1String("jobdeskd 0.0.9 has no statistics")),
+             qPrintable(updated->text()));
+    // It is not asked again and again.
+    const auto statsRequests = [&server] {
+        return std::count_if(server.requests.begin(), server.requests.end(),
+                             [](const QJsonObject &r) {
+                                 return r.value(QStringLiteral("op")) == QLatin1String("stats");
+                             });
+    };
+    QCOMPARE(statsRequests(), 1);
+    view.poller()->refreshNow();
+    QTest::qWait(100);
+    QCOMPARE(statsRequests(), 1);
+}
+
+void TestDashboardView::offlineBackendKeepsTheNumbersAndSaysSo()
+{
+    FakeControlServer server;
+    bool answering = true;
+    server.answer = [&answering](const QJsonObject &r) -> QJsonObject {
+        if (!answering)
+            return {}; // the backend is gone: no reply
+        QJsonObject answer{{QStringLiteral("ok"), true}, {QStringLiteral("id"), r.value("id")}};
+        const QString op = r.value(QStringLiteral("op")).toString();
+        if (op == QLatin1String("stats")) {
+            const QJsonObject canned = reply();
+            for (auto it = canned.begin(); it != canned.end(); ++it)
+                answer.insert(it.key(), it.value());
+        } else if (op == QLatin1String("ping")) {
+            answer.insert(QStringLiteral("version"), QStringLiteral("9.8.7"));
+            answer.insert(QStringLiteral("epoch"), QStringLiteral("e1"));
+        }
+        return answer;
+    };
+    BackendClient client;
+    client.setRequestTimeout(std::chrono::milliseconds(200));
+    client.setRetries(1);
+    QSignalSpy connected(&client, &BackendClient::connected);
+    client.connectTo({server.endpoint(), {}, {}, {}});
+    QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, 5000);
+
+    DashboardView view(&client);
+    view.poller()->setInterval(std::chrono::milliseconds(100));
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QTRY_COMPARE_WITH_TIMEOUT(view.tile(DashboardView::PendingTile)->value(),
+                              QLocale().toString(1234), 5000);
+    auto *updated = view.findChild<QLabel *>(QStringLiteral("dashboardUpdated"));
+    QVERIFY(updated);
+    QVERIFY(updated->text().startsWith(QLatin1String("Updated")));
+
+    answering = false;
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), ConnectionState::Offline, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(updated->text().contains(QLatin1String("not answering")), 5000);
+    QVERIFY2(updated->text().contains(QLatin1String("The numbers are from")),
+             qPrintable(updated->text()));
+    QCOMPARE(view.tile(DashboardView::PendingTile)->value(), QLocale().toString(1234));
 }
 
 void TestDashboardView::pollerPacesItselfByTheBackend()
