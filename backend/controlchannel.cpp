@@ -13,7 +13,6 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QPointer>
-
 #include <memory>
 
 Q_LOGGING_CATEGORY(lcControl, "jobdesk.control")
@@ -100,7 +99,8 @@ void ControlChannel::readMessages()
             continue; // no routing envelope: not from a REQ or DEALER peer
         zmq::message_t payload = std::move(frames.back());
         frames.pop_back();
-        handle(std::move(frames), QByteArray(payload.data<char>(), static_cast<qsizetype>(payload.size())));
+        handle(std::move(frames),
+               QByteArray(payload.data<char>(), static_cast<qsizetype>(payload.size())));
     }
 }
 
@@ -125,7 +125,8 @@ void ControlChannel::replyOk(const Envelope &envelope, const QJsonValue &id, QJs
     reply(envelope, encodeControlReply(id, std::move(fields)));
 }
 
-void ControlChannel::replyError(const Envelope &envelope, const QJsonValue &id, const ApiError &error)
+void ControlChannel::replyError(const Envelope &envelope, const QJsonValue &id,
+                                const ApiError &error)
 {
     reply(envelope, encodeControlError(id, error));
 }
@@ -139,10 +140,10 @@ void ControlChannel::handle(Envelope envelope, const QByteArray &payload)
         return;
     }
     const ControlRequest &req = decoded.value();
-    if (authRequired() &&
-        !constantTimeEquals(req.token.toUtf8(), m_options.token.toUtf8())) {
-        replyError(envelope, id,
-                   ApiError::make(ErrorCode::Unauthorized, QStringLiteral("a valid token is required")));
+    if (authRequired() && !constantTimeEquals(req.token.toUtf8(), m_options.token.toUtf8())) {
+        replyError(
+            envelope, id,
+            ApiError::make(ErrorCode::Unauthorized, QStringLiteral("a valid token is required")));
         return;
     }
 
@@ -171,19 +172,17 @@ void ControlChannel::handle(Envelope envelope, const QByteArray &payload)
             replyError(env, id, command.error());
             return;
         }
-        m_service.submit(std::move(command).value(), [self, shared, id](Result<SubmitOutcome> stored) {
-            if (!self)
-                return;
-            if (!stored) {
-                self->replyError(*shared, id, stored.error());
-                return;
-            }
-            QJsonObject fields{{QStringLiteral("job"),
-                                QJsonDocument::fromJson(stored.value().body).object()}};
-            if (stored.value().replayed)
-                fields.insert(QStringLiteral("replayed"), true);
-            self->replyOk(*shared, id, std::move(fields));
-        });
+        m_service.submit(std::move(command).value(),
+                         [self, shared, id](Result<SubmitOutcome> stored) {
+                             if (!self)
+                                 return;
+                             if (!stored) {
+                                 self->replyError(*shared, id, stored.error());
+                                 return;
+                             }
+                             self->reply(*shared, encodeControlJobReply(id, stored.value().body,
+                                                                        stored.value().replayed));
+                         });
     } else if (req.op == QLatin1String("status")) {
         Result<QString> jobId = readJobId(req.body);
         if (!jobId) {
@@ -201,9 +200,10 @@ void ControlChannel::handle(Envelope envelope, const QByteArray &payload)
         if (!limitValue.isUndefined()) {
             const int l = limitValue.toInt(-1);
             if (!limitValue.isDouble() || l < 1 || l > reliability::kMaxListLimit) {
-                replyError(env, id, ApiError::make(ErrorCode::InvalidRequest,
-                                                   QStringLiteral("\"limit\" must be 1 to %1")
-                                                       .arg(reliability::kMaxListLimit)));
+                replyError(env, id,
+                           ApiError::make(ErrorCode::InvalidRequest,
+                                          QStringLiteral("\"limit\" must be 1 to %1")
+                                              .arg(reliability::kMaxListLimit)));
                 return;
             }
             limit = l;
@@ -211,8 +211,9 @@ void ControlChannel::handle(Envelope envelope, const QByteArray &payload)
         if (req.body.contains(QStringLiteral("changed_since"))) {
             const QJsonValue since = req.body.value(QStringLiteral("changed_since"));
             if (!since.isDouble() || since.toDouble() < 0) {
-                replyError(env, id, ApiError::make(ErrorCode::InvalidRequest,
-                                                   QStringLiteral("\"changed_since\" must be a rev")));
+                replyError(env, id,
+                           ApiError::make(ErrorCode::InvalidRequest,
+                                          QStringLiteral("\"changed_since\" must be a rev")));
                 return;
             }
             Result<ChangesPage> page = m_service.changesSince(since.toInteger(), limit);
@@ -229,9 +230,10 @@ void ControlChannel::handle(Envelope envelope, const QByteArray &payload)
         for (const QJsonValue &s : statuses) {
             const auto parsed = statusFromName(s.toString());
             if (!parsed) {
-                replyError(env, id, ApiError::make(ErrorCode::InvalidRequest,
-                                                   QStringLiteral("unknown status \"%1\"")
-                                                       .arg(s.toString())));
+                replyError(
+                    env, id,
+                    ApiError::make(ErrorCode::InvalidRequest,
+                                   QStringLiteral("unknown status \"%1\"").arg(s.toString())));
                 return;
             }
             query.statuses.append(*parsed);
@@ -298,8 +300,9 @@ void ControlChannel::handle(Envelope envelope, const QByteArray &payload)
         else
             replyError(env, id, stats.error());
     } else {
-        replyError(env, id, ApiError::make(ErrorCode::InvalidRequest,
-                                           QStringLiteral("unknown op \"%1\"").arg(req.op.left(64))));
+        replyError(env, id,
+                   ApiError::make(ErrorCode::InvalidRequest,
+                                  QStringLiteral("unknown op \"%1\"").arg(req.op.left(64))));
     }
 }
 

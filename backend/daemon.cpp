@@ -37,8 +37,8 @@ bool makePrivateDir(const QString &path, QString *error)
         *error = QStringLiteral("cannot create %1").arg(path);
         return false;
     }
-    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
-                                    QFileDevice::ExeOwner);
+    QFile::setPermissions(path,
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     return true;
 }
 
@@ -55,9 +55,8 @@ bool prepareEndpoint(const QString &endpoint, QString *error)
 QString workerProgram()
 {
     const QString here = QCoreApplication::applicationDirPath();
-    for (const QString &candidate :
-         {here + QStringLiteral("/jobdesk-worker"),
-          here + QStringLiteral("/../lib/jobdesk/jobdesk-worker")}) {
+    for (const QString &candidate : {here + QStringLiteral("/jobdesk-worker"),
+                                     here + QStringLiteral("/../lib/jobdesk/jobdesk-worker")}) {
         if (QFileInfo(candidate).isExecutable())
             return QFileInfo(candidate).canonicalFilePath();
     }
@@ -95,7 +94,8 @@ bool Daemon::start(QString *error, int *exitCode)
     if (!makePrivateDir(m_config.dataDir, error))
         return false;
 
-    m_lock = std::make_unique<QLockFile>(QDir(m_config.dataDir).filePath(QStringLiteral("jobdeskd.lock")));
+    m_lock = std::make_unique<QLockFile>(
+        QDir(m_config.dataDir).filePath(QStringLiteral("jobdeskd.lock")));
     m_lock->setStaleLockTime(0); // stale only when its owner is gone
     if (!m_lock->tryLock(0)) {
         qint64 pid = 0;
@@ -169,8 +169,8 @@ bool Daemon::start(QString *error, int *exitCode)
     kinds.setInputRoots(m_config.inputRoots);
     // The data dir holds the token, the webhook secret and every job's data:
     // no job reads it, even when an input root contains it.
-    setDeniedInputPaths({m_config.dataDir, m_config.tokenFile, m_config.configFile,
-                         m_config.webhookSecretFile});
+    setDeniedInputPaths(
+        {m_config.dataDir, m_config.tokenFile, m_config.configFile, m_config.webhookSecretFile});
     workerOptions.catalogFile =
         QDir(m_config.dataDir).filePath(QStringLiteral("worker-catalog.json"));
     if (!kinds.writeWorkerFile(workerOptions.catalogFile, error))
@@ -180,14 +180,15 @@ bool Daemon::start(QString *error, int *exitCode)
     JobService::Options serviceOptions;
     serviceOptions.resultsDir = resultsDir;
     serviceOptions.retention = std::chrono::hours(m_config.retentionHours);
-    serviceOptions.retryBackoffBase = std::chrono::milliseconds(qRound64(m_config.retryBaseS * 1000));
+    serviceOptions.retryBackoffBase =
+        std::chrono::milliseconds(qRound64(m_config.retryBaseS * 1000));
     serviceOptions.retryBackoffCap = std::chrono::milliseconds(qRound64(m_config.retryCapS * 1000));
     serviceOptions.maxPending = m_config.maxPending;
     serviceOptions.callbackAllow = callbackAllow.value();
     m_metrics = std::make_shared<ApiMetrics>();
     serviceOptions.metrics = m_metrics.get();
-    m_service = std::make_unique<JobService>(*m_store, *m_workers, std::move(kinds),
-                                             serviceOptions);
+    m_service =
+        std::make_unique<JobService>(*m_store, *m_workers, std::move(kinds), serviceOptions);
     if (!m_service->start(error))
         return false;
     if (!m_workers->start(error))
@@ -204,16 +205,18 @@ bool Daemon::start(QString *error, int *exitCode)
     // Long polls wake on the commit that changes their job.
     m_longPolls = std::make_unique<LongPollWaiters>();
     connect(m_service.get(), &JobService::jobChanged, m_longPolls.get(),
-            [waiters = m_longPolls.get()](const Job &job, bool) { waiters->notify(job.id); });
+            [waiters = m_longPolls.get()](const Job &job, const QByteArray &, bool) {
+                waiters->notify(job.id);
+            });
 
     WebhookDispatcher::Options webhookOptions;
     webhookOptions.signer = WebhookSigner(webhookKey.value());
     webhookOptions.allowlist = callbackAllow.value();
     webhookOptions.userAgent = QByteArrayLiteral("jobdeskd/" JOBDESK_VERSION);
     m_webhooks = std::make_unique<WebhookDispatcher>(
-        webhookOptions, [service = m_service.get()](const WebhookDelivery &delivery,
-                                                    const QJsonObject &event,
-                                                    std::function<void(bool)> done) {
+        webhookOptions,
+        [service = m_service.get()](const WebhookDelivery &delivery, const QJsonObject &event,
+                                    std::function<void(bool)> done) {
             service->recordWebhookAttempt(delivery, event, std::move(done));
         });
     connect(m_service.get(), &JobService::webhookQueued, m_webhooks.get(),

@@ -1,8 +1,7 @@
 #include "eventpublisher.h"
 
-#include "jobjson.h"
+#include "jsonwriter.h"
 
-#include <QJsonDocument>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcEvents, "jobdesk.events")
@@ -14,8 +13,8 @@ EventPublisher::EventPublisher(zmq::context_t &context, QString endpoint, QStrin
     : QObject(parent)
     , m_socket(context, zmq::socket_type::pub)
     , m_endpoint(std::move(endpoint))
-    , m_epoch(std::move(epoch))
 {
+    appendJsonString(m_epochJson, epoch);
     m_socket.set(zmq::sockopt::linger, 0);
     // A slow subscriber loses messages (and sees the seq gap) rather than
     // growing the backend's memory.
@@ -36,16 +35,18 @@ bool EventPublisher::bind(QString *error)
     return true;
 }
 
-void EventPublisher::publishChange(const Job &job, bool statusChanged)
+void EventPublisher::publishChange(const Job &job, const QByteArray &jobJson, bool statusChanged)
 {
     if (m_boundEndpoint.isEmpty())
         return;
-    const QJsonObject jobJson = jobToJson(job);
+    // Spliced from the job's bytes rather than re-serialized: a change is
+    // written once however many topics announce it.
     auto bodyFor = [&](quint64 seq) {
-        return QJsonDocument(QJsonObject{{QStringLiteral("seq"), static_cast<qint64>(seq)},
-                                         {QStringLiteral("epoch"), m_epoch},
-                                         {QStringLiteral("job"), jobJson}})
-            .toJson(QJsonDocument::Compact);
+        QByteArray body;
+        body.reserve(jobJson.size() + m_epochJson.size() + 40);
+        body.append("{\"epoch\":").append(m_epochJson).append(",\"job\":").append(jobJson);
+        body.append(",\"seq\":").append(QByteArray::number(seq)).append('}');
+        return body;
     };
     if (!statusChanged) {
         send("job.progress", bodyFor(++m_seq));
@@ -53,10 +54,17 @@ void EventPublisher::publishChange(const Job &job, bool statusChanged)
     }
     send("job.state", bodyFor(++m_seq));
     switch (job.status) {
-    case JobStatus::Completed: send("job.completed", bodyFor(++m_seq)); break;
-    case JobStatus::Failed: send("job.failed", bodyFor(++m_seq)); break;
-    case JobStatus::Cancelled: send("job.cancelled", bodyFor(++m_seq)); break;
-    default: break;
+    case JobStatus::Completed:
+        send("job.completed", bodyFor(++m_seq));
+        break;
+    case JobStatus::Failed:
+        send("job.failed", bodyFor(++m_seq));
+        break;
+    case JobStatus::Cancelled:
+        send("job.cancelled", bodyFor(++m_seq));
+        break;
+    default:
+        break;
     }
 }
 

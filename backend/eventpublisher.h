@@ -4,7 +4,6 @@
 
 #include <QObject>
 #include <QString>
-
 #include <zmq.hpp>
 
 namespace jobdesk {
@@ -25,15 +24,16 @@ public:
     quint64 lastSeq() const { return m_seq; }
 
 public Q_SLOTS:
-    /// Publishes one committed change of a job.
-    void publishChange(const jobdesk::Job &job, bool statusChanged);
+    /// Publishes one committed change of a job; `jobJson` is the job as
+    /// serialized once for that commit.
+    void publishChange(const jobdesk::Job &job, const QByteArray &jobJson, bool statusChanged);
 
 private:
     void send(const char *topic, const QByteArray &body);
 
     zmq::socket_t m_socket;
     QString m_endpoint;
-    QString m_epoch;
+    QByteArray m_epochJson; // the epoch as a JSON string, quotes included
     QString m_boundEndpoint;
     quint64 m_seq = 0;
 };

@@ -18,7 +18,6 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -67,7 +66,7 @@ std::shared_ptr<const JobSnapshot> makeSnapshot(const Job &job)
     s->terminal = isTerminal(job.status);
     s->json = jobToJsonBytes(job);
     s->etag = "\"r" + QByteArray::number(job.rev) + '"';
-    s->poll = PollState{job.status,      job.priority, job.createdAtMs, job.startedAtMs,
+    s->poll = PollState{job.status,          job.priority, job.createdAtMs, job.startedAtMs,
                         job.nextAttemptAtMs, job.progress, job.etaS};
     return s;
 }
@@ -108,12 +107,15 @@ qint64 revOf(const QByteArray &jobJson)
 class JobService::Batch
 {
 public:
-    explicit Batch(qint64 now) : now(now) {}
+    explicit Batch(qint64 now)
+        : now(now)
+    {
+    }
 
     /// Marks a job as written by this batch.
     void touch(const Job &job, bool statusChanged, bool isNew = false)
     {
-        auto [it, inserted] = dirty.try_emplace(job.id, Dirty{isNew, statusChanged});
+        auto [it, inserted] = dirty.try_emplace(job.id, Dirty{isNew, statusChanged, order.size()});
         if (inserted) {
             order.push_back(job.id);
         } else {
@@ -125,13 +127,17 @@ public:
     {
         bool isNew = false;
         bool statusChanged = false;
+        std::size_t position = 0; // in `order`
     };
 
     const qint64 now;
     std::unordered_map<QString, Dirty> dirty;
     std::vector<QString> order;
     /// Replies to run after the commit, with the job as committed.
-    std::vector<std::pair<QString, std::function<void(const Job &)>>> replies;
+    std::vector<std::pair<QString, std::function<void(const JobSnapshot &, const Job &)>>> replies;
+    /// The jobs of `order` as written, serialized once: what the commit
+    /// publishes, announces and answers.
+    std::vector<std::shared_ptr<const JobSnapshot>> snapshots;
     /// Replies that do not depend on the commit (errors found while applying).
     std::vector<std::function<void()>> immediate;
     /// What to tell callers if the commit fails.
@@ -290,7 +296,7 @@ void JobService::stop()
 // ---------------------------------------------------------------------------
 
 Result<SubmitCommand> JobService::parseSubmit(QJsonObject body,
-                                             IdempotencyKeySource keySource) const
+                                              IdempotencyKeySource keySource) const
 {
     // callback_url is the service's own field (the webhook): checked here,
     // the rest by the shared submit parser.
@@ -299,8 +305,8 @@ Result<SubmitCommand> JobService::parseSubmit(QJsonObject body,
     QString callbackUrl;
     if (!callback.isUndefined() && !callback.isNull()) {
         if (!callback.isString() || callback.toString().isEmpty()) {
-            callbackErrors.append({QStringLiteral("callback_url"),
-                                   QStringLiteral("must be an http or https URL")});
+            callbackErrors.append(
+                {QStringLiteral("callback_url"), QStringLiteral("must be an http or https URL")});
         } else {
             callbackUrl = callback.toString();
             const QString refusal = m_options.callbackAllow.refusal(callbackUrl);
@@ -347,10 +353,11 @@ void JobService::submit(SubmitCommand command, SubmitCallback done)
         }
         const std::optional<IdempotencyRecord> record = m_store.idempotencyRecord(key);
         if (!record && !m_store.lastError().isEmpty()) {
-            done(ApiError{ErrorCode::Unavailable,
-                          QStringLiteral("the job store cannot be read: %1").arg(m_store.lastError()),
-                          {},
-                          5});
+            done(ApiError{
+                ErrorCode::Unavailable,
+                QStringLiteral("the job store cannot be read: %1").arg(m_store.lastError()),
+                {},
+                5});
             return;
         }
         if (record) {
@@ -410,9 +417,9 @@ void JobService::submit(SubmitCommand command, SubmitCallback done)
         queueInsert(it->second);
         if (!key.isEmpty())
             batch.keys.emplace_back(id, IdempotencyRecord{key, fingerprint, id, 202, {}, 0});
-        batch.replies.emplace_back(id, [done, settle](const Job &j) {
+        batch.replies.emplace_back(id, [done, settle](const JobSnapshot &s, const Job &) {
             settle();
-            done(SubmitOutcome{j.id, j.rev, jobToJsonBytes(j), false});
+            done(SubmitOutcome{s.id, s.rev, s.json, false});
         });
         batch.onFailure.push_back([done, settle](const ApiError &e) {
             settle();
@@ -430,8 +437,9 @@ void JobService::cancel(const QString &id, CancelCallback done)
     enqueue([this, id, done = std::move(done)](Batch &batch) {
         Job *job = findJob(batch, id);
         if (!job) {
-            batch.immediate.push_back(
-                [done, id] { done(ApiError::make(ErrorCode::NotFound, QStringLiteral("no job %1").arg(id))); });
+            batch.immediate.push_back([done, id] {
+                done(ApiError::make(ErrorCode::NotFound, QStringLiteral("no job %1").arg(id)));
+            });
             return;
         }
         switch (job->status) {
@@ -441,9 +449,12 @@ void JobService::cancel(const QString &id, CancelCallback done)
             m_retryDue.erase({job->nextAttemptAtMs, job->id});
             job->nextAttemptAtMs = 0;
             job->finishedAtMs = batch.now;
-            job->error = JobError{QStringLiteral("cancelled"), QStringLiteral("cancelled by request")};
+            job->error =
+                JobError{QStringLiteral("cancelled"), QStringLiteral("cancelled by request")};
             transition(batch, *job, JobStatus::Cancelled);
-            batch.replies.emplace_back(id, [done](const Job &j) { done(CancelOutcome{j, false}); });
+            batch.replies.emplace_back(id, [done](const JobSnapshot &, const Job &j) {
+                done(CancelOutcome{j, false});
+            });
             break;
         case JobStatus::Processing:
             if (!job->cancelRequested) {
@@ -452,7 +463,9 @@ void JobService::cancel(const QString &id, CancelCallback done)
                 batch.touch(*job, true);
                 batch.cancels.push_back(job->fence);
             }
-            batch.replies.emplace_back(id, [done](const Job &j) { done(CancelOutcome{j, true}); });
+            batch.replies.emplace_back(id, [done](const JobSnapshot &, const Job &j) {
+                done(CancelOutcome{j, true});
+            });
             break;
         case JobStatus::Cancelled: {
             const Job copy = *job;
@@ -482,8 +495,9 @@ void JobService::retry(const QString &id, JobCallback done)
     enqueue([this, id, done = std::move(done)](Batch &batch) {
         Job *job = findJob(batch, id);
         if (!job) {
-            batch.immediate.push_back(
-                [done, id] { done(ApiError::make(ErrorCode::NotFound, QStringLiteral("no job %1").arg(id))); });
+            batch.immediate.push_back([done, id] {
+                done(ApiError::make(ErrorCode::NotFound, QStringLiteral("no job %1").arg(id)));
+            });
             return;
         }
         if (job->status != JobStatus::Failed && job->status != JobStatus::Cancelled) {
@@ -508,7 +522,7 @@ void JobService::retry(const QString &id, JobCallback done)
         transition(batch, *job, JobStatus::Pending,
                    QJsonObject{{QStringLiteral("reason"), QStringLiteral("re-driven by request")}});
         queueInsert(*job);
-        batch.replies.emplace_back(id, [done](const Job &j) { done(j); });
+        batch.replies.emplace_back(id, [done](const JobSnapshot &, const Job &j) { done(j); });
         batch.onFailure.push_back([done](const ApiError &e) { done(e); });
     });
 }
@@ -590,8 +604,9 @@ Result<JobService::ResultData> JobService::result(const QString &id)
     }
     const Job &j = found.value();
     if (j.status != JobStatus::Completed || !j.result)
-        return ApiError::make(ErrorCode::Conflict,
-                              QStringLiteral("the job is %1; it has no result").arg(statusName(j.status)));
+        return ApiError::make(
+            ErrorCode::Conflict,
+            QStringLiteral("the job is %1; it has no result").arg(statusName(j.status)));
     ResultData data{j, {}, {}};
     if (j.resultFile.isEmpty()) {
         std::optional<QByteArray> blob = m_store.resultBlob(id);
@@ -725,7 +740,8 @@ void JobService::onWorkerFinished(const QString &jobId, qint64 fence, const Work
         auto it = m_active.find(jobId);
         if (it == m_active.end() || it->second.status != JobStatus::Processing ||
             it->second.fence != fence) {
-            qCDebug(lcService) << "ignoring the outcome of stale dispatch" << fence << "of" << jobId;
+            qCDebug(lcService) << "ignoring the outcome of stale dispatch" << fence << "of"
+                               << jobId;
             return;
         }
         finishAttempt(batch, it->second, outcome);
@@ -759,16 +775,16 @@ void JobService::finishAttempt(Batch &batch, Job &job, const WorkerOutcome &outc
         job.etaS.reset();
         job.error.reset();
         job.finishedAtMs = batch.now;
-        transition(batch, job, JobStatus::Completed,
-                   withStderr(QJsonObject{{QStringLiteral("attempt"), job.attempt},
-                                          {QStringLiteral("result"),
-                                           resultInfoToJson(outcome.result)}},
-                              outcome));
+        transition(
+            batch, job, JobStatus::Completed,
+            withStderr(QJsonObject{{QStringLiteral("attempt"), job.attempt},
+                                   {QStringLiteral("result"), resultInfoToJson(outcome.result)}},
+                       outcome));
         return;
     case WorkerOutcome::Kind::Cancelled:
-        job.error = outcome.error.code.isEmpty()
-                        ? JobError{QStringLiteral("cancelled"), QStringLiteral("cancelled by request")}
-                        : outcome.error;
+        job.error = outcome.error.code.isEmpty() ? JobError{QStringLiteral("cancelled"),
+                                                            QStringLiteral("cancelled by request")}
+                                                 : outcome.error;
         job.etaS.reset();
         job.finishedAtMs = batch.now;
         transition(batch, job, JobStatus::Cancelled,
@@ -804,9 +820,9 @@ void JobService::failAttempt(Batch &batch, Job &job, const JobError &error, bool
     if (retryable && job.attempt < job.attemptLimit) {
         // Exponential backoff with full jitter (AWS Architecture Blog): spreads
         // retries of jobs that failed together.
-        const double ceiling = std::min<double>(
-            m_options.retryBackoffCap.count(),
-            m_options.retryBackoffBase.count() * std::pow(2.0, std::max(0, job.attempt - 1)));
+        const double ceiling = std::min<double>(m_options.retryBackoffCap.count(),
+                                                m_options.retryBackoffBase.count() *
+                                                    std::pow(2.0, std::max(0, job.attempt - 1)));
         const auto delayMs =
             static_cast<qint64>(QRandomGenerator::global()->bounded(std::max(1.0, ceiling)));
         job.nextAttemptAtMs = batch.now + delayMs;
@@ -913,9 +929,8 @@ void JobService::transition(Batch &batch, Job &job, JobStatus to, QJsonObject ev
         if (m_attemptEnds.size() > kThroughputSamples)
             m_attemptEnds.pop_front();
     }
-    if (isTerminal(to) &&
-        std::find(batch.becameTerminal.begin(), batch.becameTerminal.end(), job.id) ==
-            batch.becameTerminal.end())
+    if (isTerminal(to) && std::find(batch.becameTerminal.begin(), batch.becameTerminal.end(),
+                                    job.id) == batch.becameTerminal.end())
         batch.becameTerminal.push_back(job.id);
     job.status = to;
     addEvent(batch, job, QStringLiteral("state"), std::move(eventData));
@@ -1003,18 +1018,17 @@ void JobService::publishQueueGauge()
     m_gauge = std::move(gauge);
 }
 
-void JobService::countCommitted(const Batch &batch,
-                                const std::unordered_map<QString, Job> &committed)
+void JobService::countCommitted(const Batch &batch)
 {
     ApiMetrics *metrics = m_options.metrics;
     if (!metrics)
         return;
     for (const QString &id : batch.order) {
         if (batch.dirty.at(id).isNew)
-            metrics->jobsSubmitted.increment({committed.at(id).kind.toStdString()});
+            metrics->jobsSubmitted.increment({m_active.at(id).kind.toStdString()});
     }
     for (const QString &id : batch.becameTerminal) {
-        const Job &job = committed.at(id);
+        const Job &job = m_active.at(id);
         if (!isTerminal(job.status))
             continue; // re-driven again in the same batch
         metrics->jobsFinished.increment(
@@ -1064,13 +1078,14 @@ void JobService::flush()
         const bool ok = batch.dirty.at(id).isNew ? m_store.insertJob(job) : m_store.updateJob(job);
         if (!ok)
             batch.storeFailed = true;
+        batch.snapshots.push_back(makeSnapshot(job));
     }
     // After the job rows: a key's answer is its job as committed, and an
     // outbox row refers to its job.
     for (auto &[id, record] : batch.keys) {
         if (batch.storeFailed)
             break;
-        record.response = jobToJsonBytes(m_active.at(id));
+        record.response = batch.snapshots.at(batch.dirty.at(id).position)->json;
         record.createdAtMs = batch.now;
         if (!m_store.putIdempotencyRecord(record))
             batch.storeFailed = true;
@@ -1117,10 +1132,11 @@ void JobService::flush()
     if (batch.storeFailed) {
         qCCritical(lcService) << "commit failed:" << m_store.lastError();
         m_store.rollback();
-        const ApiError error{ErrorCode::Unavailable,
-                             QStringLiteral("the job store cannot commit: %1").arg(m_store.lastError()),
-                             {},
-                             5};
+        const ApiError error{
+            ErrorCode::Unavailable,
+            QStringLiteral("the job store cannot commit: %1").arg(m_store.lastError()),
+            {},
+            5};
         for (auto &fail : batch.onFailure)
             fail(error);
         m_storeBackoffMs = std::clamp<qint64>(m_storeBackoffMs * 2, 250, 5000);
@@ -1151,45 +1167,7 @@ void JobService::flush()
     m_storeBackoffMs = 0;
     m_storeRetryAtMs = 0;
     m_committedRev = m_store.currentRev();
-    std::unordered_map<QString, Job> committed;
-    for (const QString &id : batch.order) {
-        auto it = m_active.find(id);
-        const Job &job = it->second;
-        m_snapshots.publish(makeSnapshot(job));
-        if (batch.dirty.at(id).statusChanged)
-            logStateChange(job);
-        Q_EMIT jobChanged(job, batch.dirty.at(id).statusChanged);
-        committed.emplace(id, job);
-        if (isTerminal(job.status)) {
-            m_eventSeq.erase(id);
-            m_lastProgressWriteMs.erase(id);
-            m_active.erase(it);
-        }
-    }
-    // Terminal jobs loaded for a request that changed nothing leave too.
-    for (const QString &id : batch.loaded) {
-        auto it = m_active.find(id);
-        if (it != m_active.end() && isTerminal(it->second.status)) {
-            m_eventSeq.erase(id);
-            m_active.erase(it);
-        }
-    }
-    m_snapshots.trim(kSnapshotCacheEntries);
-    countCommitted(batch, committed);
-    for (const Job &job : batch.purged) {
-        m_snapshots.remove(job.id);
-        if (!job.resultFile.isEmpty() &&
-            !QFile::remove(QDir(m_options.resultsDir).filePath(job.resultFile)))
-            qCWarning(lcService) << "cannot remove the result file of purged job" << job.id;
-    }
-
-    publishQueueGauge();
-    for (auto &[id, reply] : batch.replies)
-        reply(committed.at(id));
-    for (auto &after : batch.afterCommit)
-        after();
-    for (const WebhookDelivery &delivery : batch.webhooks)
-        Q_EMIT webhookQueued(delivery);
+    // Workers first: they start their jobs while the rest is published.
     for (qint64 fence : batch.cancels)
         m_workers.cancel(fence);
     for (const WorkerAssignment &a : batch.dispatches) {
@@ -1209,6 +1187,45 @@ void JobService::flush()
             });
         }
     }
+    for (std::size_t i = 0; i < batch.order.size(); ++i) {
+        const Job &job = m_active.at(batch.order[i]);
+        const std::shared_ptr<const JobSnapshot> &snapshot = batch.snapshots[i];
+        m_snapshots.publish(snapshot);
+        const bool statusChanged = batch.dirty.at(job.id).statusChanged;
+        if (statusChanged)
+            logStateChange(job);
+        Q_EMIT jobChanged(job, snapshot->json, statusChanged);
+    }
+    m_snapshots.trim(kSnapshotCacheEntries);
+    countCommitted(batch);
+    for (const Job &job : batch.purged) {
+        m_snapshots.remove(job.id);
+        if (!job.resultFile.isEmpty() &&
+            !QFile::remove(QDir(m_options.resultsDir).filePath(job.resultFile)))
+            qCWarning(lcService) << "cannot remove the result file of purged job" << job.id;
+    }
+
+    publishQueueGauge();
+    for (auto &[id, reply] : batch.replies)
+        reply(*batch.snapshots[batch.dirty.at(id).position], m_active.at(id));
+    for (auto &after : batch.afterCommit)
+        after();
+    for (const WebhookDelivery &delivery : batch.webhooks)
+        Q_EMIT webhookQueued(delivery);
+    // Terminal jobs leave the working set, with those loaded for a request
+    // that changed nothing.
+    const auto dropIfTerminal = [this](const QString &id) {
+        auto it = m_active.find(id);
+        if (it == m_active.end() || !isTerminal(it->second.status))
+            return;
+        m_eventSeq.erase(id);
+        m_lastProgressWriteMs.erase(id);
+        m_active.erase(it);
+    };
+    for (const QString &id : batch.order)
+        dropIfTerminal(id);
+    for (const QString &id : batch.loaded)
+        dropIfTerminal(id);
     armRetryTimer();
     if (m_draining && processingCount() == 0 && m_drainTimer.isActive()) {
         m_drainTimer.stop();
@@ -1301,7 +1318,8 @@ void JobService::purgeExpiredBatch()
     if (m_stopped)
         return;
     const qint64 cutoff =
-        nowMs() - std::chrono::duration_cast<std::chrono::milliseconds>(m_options.retention).count();
+        nowMs() -
+        std::chrono::duration_cast<std::chrono::milliseconds>(m_options.retention).count();
     const QList<Job> expired = m_store.finishedBefore(cutoff, kPurgeBatch);
     if (expired.isEmpty())
         return;
@@ -1326,9 +1344,9 @@ void JobService::purgeExpiredKeys()
 {
     if (m_stopped)
         return;
-    const qint64 cutoff =
-        nowMs() -
-        std::chrono::duration_cast<std::chrono::milliseconds>(m_options.idempotencyRetention).count();
+    const qint64 cutoff = nowMs() - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        m_options.idempotencyRetention)
+                                        .count();
     enqueue([this, cutoff](Batch &batch) {
         if (batch.storeFailed)
             return;

@@ -15,7 +15,6 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QTimer>
-
 #include <atomic>
 #include <chrono>
 #include <deque>
@@ -189,8 +188,9 @@ public:
 Q_SIGNALS:
     /// After the commit that made a change durable. `statusChanged` is true
     /// when status, cancel_requested or dead_letter changed (a `job.state`
-    /// event), false for progress-only changes.
-    void jobChanged(const jobdesk::Job &job, bool statusChanged);
+    /// event), false for progress-only changes. `json` is the job as
+    /// serialized once for the commit (what polls and replies send too).
+    void jobChanged(const jobdesk::Job &job, const QByteArray &json, bool statusChanged);
     /// After the commit that put a delivery in the webhook outbox.
     void webhookQueued(const jobdesk::WebhookDelivery &delivery);
 
@@ -231,7 +231,7 @@ private:
     QString queueTakeFirst();
     void queueClear();
     void publishQueueGauge();
-    void countCommitted(const Batch &batch, const std::unordered_map<QString, Job> &committed);
+    void countCommitted(const Batch &batch);
 
     JobStore &m_store;
     WorkerSupervisor &m_workers;

@@ -1,6 +1,7 @@
 #include "controlprotocol.h"
 
 #include "jsonparse.h"
+#include "jsonwriter.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -24,7 +25,8 @@ Result<ControlRequest> decodeControlRequest(const QByteArray &frame, QJsonValue 
     if (!op.isString() || op.toString().isEmpty())
         return ApiError::make(ErrorCode::InvalidRequest, QStringLiteral("\"op\" must be a string"));
     if (!token.isUndefined() && !token.isString())
-        return ApiError::make(ErrorCode::InvalidRequest, QStringLiteral("\"token\" must be a string"));
+        return ApiError::make(ErrorCode::InvalidRequest,
+                              QStringLiteral("\"token\" must be a string"));
     if (requestId.isObject() || requestId.isArray())
         return ApiError::make(ErrorCode::InvalidRequest,
                               QStringLiteral("\"id\" must be a string or a number"));
@@ -37,6 +39,29 @@ QByteArray encodeControlReply(const QJsonValue &id, QJsonObject fields)
     if (!id.isUndefined())
         fields.insert(QStringLiteral("id"), id);
     return QJsonDocument(fields).toJson(QJsonDocument::Compact);
+}
+
+QByteArray encodeControlJobReply(const QJsonValue &id, const QByteArray &jobJson, bool replayed)
+{
+    // Members sorted as in QJsonObject, like every other reply.
+    QByteArray out;
+    out.reserve(jobJson.size() + 64);
+    JsonWriter w(out);
+    w.beginObject();
+    if (!id.isUndefined()) {
+        w.key("id");
+        w.value(id);
+    }
+    w.key("job");
+    w.raw(jobJson);
+    w.key("ok");
+    w.boolean(true);
+    if (replayed) {
+        w.key("replayed");
+        w.boolean(true);
+    }
+    w.endObject();
+    return out;
 }
 
 QByteArray encodeControlError(const QJsonValue &id, const ApiError &error)

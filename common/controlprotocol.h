@@ -13,9 +13,9 @@ namespace jobdesk {
 struct ControlRequest
 {
     QString op;
-    QJsonValue id;     // echoed in the reply; undefined when the client sent none
-    QString token;     // required over tcp:// with auth on
-    QJsonObject body;  // every field except op and token (`id` is the job id of job ops)
+    QJsonValue id;    // echoed in the reply; undefined when the client sent none
+    QString token;    // required over tcp:// with auth on
+    QJsonObject body; // every field except op and token (`id` is the job id of job ops)
 };
 
 /// Decodes a request frame. On failure the error is returned and `*id` holds
@@ -23,6 +23,9 @@ struct ControlRequest
 Result<ControlRequest> decodeControlRequest(const QByteArray &frame, QJsonValue *id);
 /// `{"ok": true, "id"?: ..., ...fields}`
 QByteArray encodeControlReply(const QJsonValue &id, QJsonObject fields);
+/// `{"id"?: ..., "job": <jobJson>, "ok": true, "replayed"?: true}`, with the
+/// job's bytes as serialized once by the write path.
+QByteArray encodeControlJobReply(const QJsonValue &id, const QByteArray &jobJson, bool replayed);
 /// `{"ok": false, "id"?: ..., "error": {"code", "message", "errors"?}}`
 QByteArray encodeControlError(const QJsonValue &id, const ApiError &error);
 

@@ -1,5 +1,6 @@
 #include "jobjson.h"
 
+#include "jsonwriter.h"
 #include "timeformat.h"
 
 #include <QJsonDocument>
@@ -7,11 +8,6 @@
 namespace jobdesk {
 
 namespace {
-
-QJsonValue optionalNumber(const std::optional<double> &v)
-{
-    return v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null);
-}
 
 std::optional<double> readOptionalNumber(const QJsonValue &v)
 {
@@ -48,42 +44,114 @@ QJsonObject jobErrorToJson(const JobError &error)
                        {QStringLiteral("message"), error.message}};
 }
 
-QJsonObject jobToJson(const Job &job)
+namespace {
+
+void writeTimestamp(JsonWriter &w, qint64 msSinceEpoch)
 {
-    QJsonObject o;
-    o.insert(QStringLiteral("id"), job.id);
-    o.insert(QStringLiteral("kind"), job.kind);
-    o.insert(QStringLiteral("params"), job.params);
-    o.insert(QStringLiteral("status"), statusName(job.status));
-    o.insert(QStringLiteral("progress"), optionalNumber(job.progress));
-    o.insert(QStringLiteral("message"), job.message);
-    o.insert(QStringLiteral("eta_s"), optionalNumber(job.etaS));
-    o.insert(QStringLiteral("priority"), job.priority);
-    o.insert(QStringLiteral("attempt"), job.attempt);
-    o.insert(QStringLiteral("max_attempts"), job.maxAttempts);
-    o.insert(QStringLiteral("timeout_s"), job.timeoutS);
-    o.insert(QStringLiteral("next_attempt_at"), timestampOrNull(job.nextAttemptAtMs));
-    o.insert(QStringLiteral("cancel_requested"), job.cancelRequested);
-    o.insert(QStringLiteral("dead_letter"), job.deadLetter);
-    o.insert(QStringLiteral("error"),
-             job.error ? QJsonValue(jobErrorToJson(*job.error)) : QJsonValue(QJsonValue::Null));
-    o.insert(QStringLiteral("created_at"), timestampOrNull(job.createdAtMs));
-    o.insert(QStringLiteral("started_at"), timestampOrNull(job.startedAtMs));
-    o.insert(QStringLiteral("updated_at"), timestampOrNull(job.updatedAtMs));
-    o.insert(QStringLiteral("finished_at"), timestampOrNull(job.finishedAtMs));
-    const bool hasResult = job.status == JobStatus::Completed && job.result;
-    o.insert(QStringLiteral("result"), hasResult ? QJsonValue(resultInfoToJson(*job.result))
-                                                 : QJsonValue(QJsonValue::Null));
-    o.insert(QStringLiteral("status_url"), jobStatusPath(job.id));
-    o.insert(QStringLiteral("result_url"),
-             hasResult ? QJsonValue(jobResultPath(job.id)) : QJsonValue(QJsonValue::Null));
-    o.insert(QStringLiteral("rev"), job.rev);
-    return o;
+    if (msSinceEpoch == 0)
+        w.null();
+    else
+        w.raw('"' + timestampBytes(msSinceEpoch) + '"');
 }
+
+void writeOptionalNumber(JsonWriter &w, const std::optional<double> &value)
+{
+    if (value)
+        w.number(*value);
+    else
+        w.null();
+}
+
+} // namespace
 
 QByteArray jobToJsonBytes(const Job &job)
 {
-    return QJsonDocument(jobToJson(job)).toJson(QJsonDocument::Compact);
+    // Members in QJsonObject's order (sorted by name), so the bytes are what
+    // QJsonDocument would write: clients and stored idempotency answers see
+    // one spelling of a job.
+    QByteArray out;
+    out.reserve(768);
+    JsonWriter w(out);
+    const bool hasResult = job.status == JobStatus::Completed && job.result;
+    w.beginObject();
+    w.key("attempt");
+    w.integer(job.attempt);
+    w.key("cancel_requested");
+    w.boolean(job.cancelRequested);
+    w.key("created_at");
+    writeTimestamp(w, job.createdAtMs);
+    w.key("dead_letter");
+    w.boolean(job.deadLetter);
+    w.key("error");
+    if (job.error) {
+        w.beginObject();
+        w.key("code");
+        w.string(job.error->code);
+        w.key("message");
+        w.string(job.error->message);
+        w.endObject();
+    } else {
+        w.null();
+    }
+    w.key("eta_s");
+    writeOptionalNumber(w, job.etaS);
+    w.key("finished_at");
+    writeTimestamp(w, job.finishedAtMs);
+    w.key("id");
+    w.string(job.id);
+    w.key("kind");
+    w.string(job.kind);
+    w.key("max_attempts");
+    w.integer(job.maxAttempts);
+    w.key("message");
+    w.string(job.message);
+    w.key("next_attempt_at");
+    writeTimestamp(w, job.nextAttemptAtMs);
+    w.key("params");
+    w.value(job.params);
+    w.key("priority");
+    w.integer(job.priority);
+    w.key("progress");
+    writeOptionalNumber(w, job.progress);
+    w.key("result");
+    if (hasResult) {
+        w.beginObject();
+        w.key("content_type");
+        w.string(job.result->contentType);
+        w.key("filename");
+        w.string(job.result->filename);
+        w.key("sha256");
+        w.string(job.result->sha256);
+        w.key("size");
+        w.integer(job.result->size);
+        w.endObject();
+    } else {
+        w.null();
+    }
+    w.key("result_url");
+    if (hasResult)
+        w.string(jobResultPath(job.id));
+    else
+        w.null();
+    w.key("rev");
+    w.integer(job.rev);
+    w.key("started_at");
+    writeTimestamp(w, job.startedAtMs);
+    w.key("status");
+    w.string(statusName(job.status));
+    w.key("status_url");
+    w.string(jobStatusPath(job.id));
+    w.key("timeout_s");
+    w.integer(job.timeoutS);
+    w.key("updated_at");
+    writeTimestamp(w, job.updatedAtMs);
+    w.endObject();
+    return out;
+}
+
+QJsonObject jobToJson(const Job &job)
+{
+    return QJsonDocument::fromJson(jobToJsonBytes(job)).object();
 }
 
 bool jobFromJson(const QJsonObject &o, Job *job, QString *error)

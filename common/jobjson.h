@@ -9,8 +9,9 @@ namespace jobdesk {
 
 /// The one serializer of the job object: HTTP bodies, ZeroMQ replies, events
 /// and webhooks all go through it. Internal fields are never written.
-QJsonObject jobToJson(const Job &job);
+/// The bytes are the serializer; the object form is read back from them.
 QByteArray jobToJsonBytes(const Job &job);
+QJsonObject jobToJson(const Job &job);
 
 /// Reads a job object as a client receives it (internal fields stay default).
 /// Returns false and sets `error` when a required field is missing or mistyped.

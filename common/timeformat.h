@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QJsonValue>
 #include <QString>
 
@@ -8,6 +9,8 @@ namespace jobdesk {
 /// Milliseconds since the epoch as UTC RFC 3339 with milliseconds
 /// ("2026-11-26T10:00:00.123Z").
 QString formatTimestamp(qint64 msSinceEpoch);
+/// The same as Latin-1 bytes, for writers of JSON.
+QByteArray timestampBytes(qint64 msSinceEpoch);
 /// The same, or JSON null for 0 ("not yet").
 QJsonValue timestampOrNull(qint64 msSinceEpoch);
 /// Parses RFC 3339; returns 0 when the text is not a timestamp.

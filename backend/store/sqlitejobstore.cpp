@@ -1,6 +1,7 @@
 #include "sqlitejobstore.h"
 
 #include "reliability.h"
+#include "sqlitestatement.h"
 #include "stats/minuteaggregates.h"
 
 #include <QDir>
@@ -346,16 +347,6 @@ QVariant textValue(const QString &text)
     return text.isNull() ? QVariant(QStringLiteral("")) : QVariant(text);
 }
 
-QVariant nullText()
-{
-    return QVariant(QMetaType::fromType<QString>());
-}
-
-QVariant optionalReal(const std::optional<double> &value)
-{
-    return value ? QVariant(*value) : QVariant(QMetaType::fromType<double>());
-}
-
 std::optional<double> readOptionalReal(const QVariant &value)
 {
     if (value.isNull())
@@ -363,51 +354,75 @@ std::optional<double> readOptionalReal(const QVariant &value)
     return value.toDouble();
 }
 
-QString jsonText(const QJsonObject &object)
-{
-    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
-}
-
 QJsonObject readJsonObject(const QVariant &value)
 {
     return QJsonDocument::fromJson(value.toString().toUtf8()).object();
 }
 
-std::array<QVariant, JobColumnCount> jobValues(const Job &job)
+/// Text a job row binds that is not a field of the job itself: it must
+/// outlive the statement's exec() (SqliteStatement binds without copying).
+struct JobRowText
 {
-    std::array<QVariant, JobColumnCount> v;
-    v[ColId] = textValue(job.id);
-    v[ColKind] = textValue(job.kind);
-    v[ColParams] = jsonText(job.params);
-    v[ColStatus] = statusName(job.status);
-    v[ColProgress] = optionalReal(job.progress);
-    v[ColMessage] = textValue(job.message);
-    v[ColEtaS] = optionalReal(job.etaS);
-    v[ColPriority] = job.priority;
-    v[ColAttempt] = job.attempt;
-    v[ColMaxAttempts] = job.maxAttempts;
-    v[ColTimeoutS] = job.timeoutS;
-    v[ColNextAttemptAtMs] = job.nextAttemptAtMs;
-    v[ColCancelRequested] = int(job.cancelRequested);
-    v[ColDeadLetter] = int(job.deadLetter);
-    v[ColErrorCode] = job.error ? textValue(job.error->code) : nullText();
-    v[ColErrorMessage] = job.error ? textValue(job.error->message) : nullText();
-    v[ColCreatedAtMs] = job.createdAtMs;
-    v[ColStartedAtMs] = job.startedAtMs;
-    v[ColUpdatedAtMs] = job.updatedAtMs;
-    v[ColFinishedAtMs] = job.finishedAtMs;
-    v[ColResultFilename] = job.result ? textValue(job.result->filename) : nullText();
-    v[ColResultContentType] = job.result ? textValue(job.result->contentType) : nullText();
-    v[ColResultSize] =
-        job.result ? QVariant(job.result->size) : QVariant(QMetaType::fromType<qint64>());
-    v[ColResultSha256] = job.result ? textValue(job.result->sha256) : nullText();
-    v[ColRev] = job.rev;
-    v[ColCallbackUrl] = textValue(job.callbackUrl);
-    v[ColFence] = job.fence;
-    v[ColAttemptLimit] = job.attemptLimit;
-    v[ColInterruptions] = job.interruptions;
-    v[ColResultFile] = textValue(job.resultFile);
-    return v;
+    explicit JobRowText(const Job &job)
+        : params(QJsonDocument(job.params).toJson(QJsonDocument::Compact))
+        , status(statusName(job.status))
+    {
+    }
+    QByteArray params;
+    QString status;
+};
+
+/// Binds a job's columns; `position(column)` is the column's placeholder.
+template <typename Position>
+void bindJob(SqliteStatement &s, const Job &job, const JobRowText &text, Position position)
+{
+    const auto optionalReal = [&](JobColumn c, const std::optional<double> &value) {
+        if (value)
+            s.bindReal(position(c), *value);
+        else
+            s.bindNull(position(c));
+    };
+    const auto optionalText = [&](JobColumn c, bool present, const QString &value) {
+        if (present)
+            s.bindText(position(c), value);
+        else
+            s.bindNull(position(c));
+    };
+    s.bindText(position(ColId), job.id);
+    s.bindText(position(ColKind), job.kind);
+    s.bindUtf8(position(ColParams), text.params);
+    s.bindText(position(ColStatus), text.status);
+    optionalReal(ColProgress, job.progress);
+    s.bindText(position(ColMessage), job.message);
+    optionalReal(ColEtaS, job.etaS);
+    s.bindInt(position(ColPriority), job.priority);
+    s.bindInt(position(ColAttempt), job.attempt);
+    s.bindInt(position(ColMaxAttempts), job.maxAttempts);
+    s.bindInt(position(ColTimeoutS), job.timeoutS);
+    s.bindInt(position(ColNextAttemptAtMs), job.nextAttemptAtMs);
+    s.bindInt(position(ColCancelRequested), job.cancelRequested ? 1 : 0);
+    s.bindInt(position(ColDeadLetter), job.deadLetter ? 1 : 0);
+    const QString none;
+    optionalText(ColErrorCode, job.error.has_value(), job.error ? job.error->code : none);
+    optionalText(ColErrorMessage, job.error.has_value(), job.error ? job.error->message : none);
+    s.bindInt(position(ColCreatedAtMs), job.createdAtMs);
+    s.bindInt(position(ColStartedAtMs), job.startedAtMs);
+    s.bindInt(position(ColUpdatedAtMs), job.updatedAtMs);
+    s.bindInt(position(ColFinishedAtMs), job.finishedAtMs);
+    const bool hasResult = job.result.has_value();
+    optionalText(ColResultFilename, hasResult, hasResult ? job.result->filename : none);
+    optionalText(ColResultContentType, hasResult, hasResult ? job.result->contentType : none);
+    if (hasResult)
+        s.bindInt(position(ColResultSize), job.result->size);
+    else
+        s.bindNull(position(ColResultSize));
+    optionalText(ColResultSha256, hasResult, hasResult ? job.result->sha256 : none);
+    s.bindInt(position(ColRev), job.rev);
+    s.bindText(position(ColCallbackUrl), job.callbackUrl);
+    s.bindInt(position(ColFence), job.fence);
+    s.bindInt(position(ColAttemptLimit), job.attemptLimit);
+    s.bindInt(position(ColInterruptions), job.interruptions);
+    s.bindText(position(ColResultFile), job.resultFile);
 }
 
 /// Reads the current row of a query that selected jobColumnList().
@@ -550,10 +565,6 @@ struct WriterStatements
         , commit(db)
         , rollback(db)
         , saveCounters(db)
-        , insertJob(db)
-        , updateJob(db)
-        , appendEvent(db)
-        , putResult(db)
         , deleteJob(db)
         , putTombstone(db)
         , putIdempotency(db)
@@ -567,10 +578,10 @@ struct WriterStatements
     QSqlQuery commit;
     QSqlQuery rollback;
     QSqlQuery saveCounters;
-    QSqlQuery insertJob;
-    QSqlQuery updateJob;
-    QSqlQuery appendEvent;
-    QSqlQuery putResult;
+    SqliteStatement insertJob;
+    SqliteStatement updateJob;
+    SqliteStatement appendEvent;
+    SqliteStatement putResult;
     QSqlQuery deleteJob;
     QSqlQuery putTombstone;
     QSqlQuery putIdempotency;
@@ -713,7 +724,7 @@ bool prepare(QSqlQuery &query, const QString &sql, QString *error)
     return false;
 }
 
-bool prepareWriter(WriterStatements &s, QString *error)
+bool prepareWriter(WriterStatements &s, sqlite3 *handle, QString *error)
 {
     return prepare(s.begin, QStringLiteral("BEGIN IMMEDIATE"), error) &&
            prepare(s.commit, QStringLiteral("COMMIT"), error) &&
@@ -722,25 +733,27 @@ bool prepareWriter(WriterStatements &s, QString *error)
                    QStringLiteral("INSERT INTO meta (key, value) VALUES ('rev', ?), ('fence', ?) "
                                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
                    error) &&
-           prepare(s.insertJob, insertJobSql(), error) &&
-           prepare(s.updateJob, updateJobSql(), error) &&
-           prepare(s.appendEvent,
-                   QStringLiteral("INSERT INTO job_events (job_id, seq, at_ms, type, data) "
-                                  "VALUES (?, ?, ?, ?, ?)"),
-                   error) &&
-           prepare(s.putResult,
-                   QStringLiteral("INSERT INTO results (job_id, data) VALUES (?, ?) "
-                                  "ON CONFLICT (job_id) DO UPDATE SET data = excluded.data"),
-                   error) &&
+           s.insertJob.prepare(handle, insertJobSql(), error) &&
+           s.updateJob.prepare(handle, updateJobSql(), error) &&
+           s.appendEvent.prepare(handle,
+                                 QStringLiteral("INSERT INTO job_events (job_id, seq, at_ms, "
+                                                "type, data) VALUES (?, ?, ?, ?, ?)"),
+                                 error) &&
+           s.putResult.prepare(handle,
+                               QStringLiteral("INSERT INTO results (job_id, data) VALUES (?, ?) "
+                                              "ON CONFLICT (job_id) DO UPDATE SET "
+                                              "data = excluded.data"),
+                               error) &&
            prepare(s.deleteJob, QStringLiteral("DELETE FROM jobs WHERE id = ?"), error) &&
            prepare(s.putTombstone,
                    QStringLiteral("INSERT INTO tombstones (id, rev) VALUES (?, ?) "
                                   "ON CONFLICT (id) DO UPDATE SET rev = excluded.rev"),
                    error) &&
-           prepare(s.putIdempotency,
-                   QStringLiteral("INSERT INTO idempotency_keys (key, fingerprint, job_id, "
-                                  "status_code, response, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)"),
-                   error) &&
+           prepare(
+               s.putIdempotency,
+               QStringLiteral("INSERT INTO idempotency_keys (key, fingerprint, job_id, "
+                              "status_code, response, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)"),
+               error) &&
            // rowid order is insertion order: the oldest keys go first.
            prepare(s.purgeIdempotency,
                    QStringLiteral("DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM "
@@ -927,8 +940,8 @@ bool SqliteJobStore::open(const QString &dataDir)
     db->writer = std::make_unique<WriterStatements>(db->writerDb);
     db->reader = std::make_unique<ReaderStatements>(db->readerDb);
     db->aggregates = std::make_unique<AggregateStatements>(db->writerDb, db->readerDb);
-    if (!prepareWriter(*db->writer, &error) || !prepareReader(*db->reader, &error) ||
-        !prepareAggregates(*db->aggregates, &error))
+    if (!prepareWriter(*db->writer, sqliteHandle(db->writerDb), &error) ||
+        !prepareReader(*db->reader, &error) || !prepareAggregates(*db->aggregates, &error))
         return failOpen(error);
 
     m_db = std::move(db);
@@ -1087,13 +1100,12 @@ bool SqliteJobStore::insertJob(const Job &job)
 {
     if (!requireTransaction("insertJob"))
         return false;
-    QSqlQuery &q = m_db->writer->insertJob;
-    const auto values = jobValues(job);
-    for (int i = 0; i < JobColumnCount; ++i)
-        q.bindValue(i, values[std::size_t(i)]);
+    SqliteStatement &q = m_db->writer->insertJob;
+    const JobRowText text(job);
+    bindJob(q, job, text, [](JobColumn c) { return int(c); });
     QString error;
-    if (!execStatement(q, "insertJob", &error))
-        return fail(QStringLiteral("%1 (job %2)").arg(error, job.id));
+    if (!q.exec(&error))
+        return fail(QStringLiteral("insertJob failed: %1 (job %2)").arg(error, job.id));
     return true;
 }
 
@@ -1101,15 +1113,14 @@ bool SqliteJobStore::updateJob(const Job &job)
 {
     if (!requireTransaction("updateJob"))
         return false;
-    QSqlQuery &q = m_db->writer->updateJob;
-    const auto values = jobValues(job);
-    for (int i = ColId + 1; i < JobColumnCount; ++i)
-        q.bindValue(i - 1, values[std::size_t(i)]);
-    q.bindValue(JobColumnCount - 1, values[ColId]);
+    SqliteStatement &q = m_db->writer->updateJob;
+    const JobRowText text(job);
+    // Every column but id in order, then id for the WHERE (updateJobSql).
+    bindJob(q, job, text, [](JobColumn c) { return c == ColId ? JobColumnCount - 1 : int(c) - 1; });
     QString error;
-    if (!execStatement(q, "updateJob", &error))
-        return fail(QStringLiteral("%1 (job %2)").arg(error, job.id));
-    if (q.numRowsAffected() != 1)
+    if (!q.exec(&error))
+        return fail(QStringLiteral("updateJob failed: %1 (job %2)").arg(error, job.id));
+    if (q.changes() != 1)
         return fail(QStringLiteral("updateJob: no job %1").arg(job.id));
     return true;
 }
@@ -1118,15 +1129,18 @@ bool SqliteJobStore::appendEvent(const QString &jobId, const JobEvent &event)
 {
     if (!requireTransaction("appendEvent"))
         return false;
-    QSqlQuery &q = m_db->writer->appendEvent;
-    q.bindValue(0, textValue(jobId));
-    q.bindValue(1, event.seq);
-    q.bindValue(2, event.atMs);
-    q.bindValue(3, textValue(event.type));
-    q.bindValue(4, jsonText(event.data));
+    SqliteStatement &q = m_db->writer->appendEvent;
+    const QByteArray data = QJsonDocument(event.data).toJson(QJsonDocument::Compact);
+    q.bindText(0, jobId);
+    q.bindInt(1, event.seq);
+    q.bindInt(2, event.atMs);
+    q.bindText(3, event.type);
+    q.bindUtf8(4, data);
     QString error;
-    if (!execStatement(q, "appendEvent", &error))
-        return fail(QStringLiteral("%1 (job %2, seq %3)").arg(error, jobId).arg(event.seq));
+    if (!q.exec(&error))
+        return fail(QStringLiteral("appendEvent failed: %1 (job %2, seq %3)")
+                        .arg(error, jobId)
+                        .arg(event.seq));
     return true;
 }
 
@@ -1134,13 +1148,12 @@ bool SqliteJobStore::putResultBlob(const QString &jobId, const QByteArray &data)
 {
     if (!requireTransaction("putResultBlob"))
         return false;
-    QSqlQuery &q = m_db->writer->putResult;
-    q.bindValue(0, textValue(jobId));
-    // A null QByteArray would bind as NULL; an empty result is still a result.
-    q.bindValue(1, data.isNull() ? QByteArray("") : data);
+    SqliteStatement &q = m_db->writer->putResult;
+    q.bindText(0, jobId);
+    q.bindBlob(1, data); // an empty result is still a result, never NULL
     QString error;
-    if (!execStatement(q, "putResultBlob", &error))
-        return fail(QStringLiteral("%1 (job %2)").arg(error, jobId));
+    if (!q.exec(&error))
+        return fail(QStringLiteral("putResultBlob failed: %1 (job %2)").arg(error, jobId));
     return true;
 }
 
@@ -1262,12 +1275,11 @@ QList<Job> SqliteJobStore::finishedBefore(qint64 beforeMs, int limit)
     q.setForwardOnly(true);
     QString error;
     if (!prepare(q,
-                 selectJobsSql(QStringLiteral(
-                     "WHERE finished_at_ms > 0 AND finished_at_ms < ? "
-                     "AND status IN ('COMPLETED', 'FAILED', 'CANCELLED') "
-                     "AND NOT EXISTS (SELECT 1 FROM webhook_outbox w "
-                     "WHERE w.job_id = jobs.id AND w.state = 'pending') "
-                     "ORDER BY finished_at_ms LIMIT ?")),
+                 selectJobsSql(QStringLiteral("WHERE finished_at_ms > 0 AND finished_at_ms < ? "
+                                              "AND status IN ('COMPLETED', 'FAILED', 'CANCELLED') "
+                                              "AND NOT EXISTS (SELECT 1 FROM webhook_outbox w "
+                                              "WHERE w.job_id = jobs.id AND w.state = 'pending') "
+                                              "ORDER BY finished_at_ms LIMIT ?")),
                  &error)) {
         fail(error);
         return jobs;

@@ -2,6 +2,7 @@
 #include "timeformat.h"
 #include "uuid7.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QTest>
 
@@ -97,7 +98,7 @@ void tst_JobJson::roundTrip_data()
     QTest::newRow("dead letter") << dead;
 
     Job unicode = baseJob();
-    unicode.message = QStringLiteral("Größe \"quoted\" \\ ünïcødé \u2713");
+    unicode.message = QStringLiteral("Größe \"quoted\" \\ ünïcødé \u2713 \t\n\x01\x1f/");
     unicode.params = QJsonObject{{QStringLiteral("nested"), QJsonObject{{QStringLiteral("a"), 1}}}};
     QTest::newRow("unicode and nesting") << unicode;
 }
@@ -112,6 +113,9 @@ void tst_JobJson::roundTrip()
     QString error;
     QVERIFY2(jobFromJson(doc.object(), &back, &error), qPrintable(error));
     QCOMPARE(back, publicView(job));
+    // The writer spells a job exactly as QJsonDocument would: same member
+    // order, numbers and escapes.
+    QCOMPARE(bytes, QJsonDocument(doc.object()).toJson(QJsonDocument::Compact));
 }
 
 void tst_JobJson::contractFields()
@@ -121,16 +125,29 @@ void tst_JobJson::contractFields()
     j.fence = 99;
     j.resultFile = QStringLiteral("secret-name.bin");
     const QJsonObject o = jobToJson(j);
-    const QStringList expected = {
-        QStringLiteral("id"), QStringLiteral("kind"), QStringLiteral("params"),
-        QStringLiteral("status"), QStringLiteral("progress"), QStringLiteral("message"),
-        QStringLiteral("eta_s"), QStringLiteral("priority"), QStringLiteral("attempt"),
-        QStringLiteral("max_attempts"), QStringLiteral("timeout_s"),
-        QStringLiteral("next_attempt_at"), QStringLiteral("cancel_requested"),
-        QStringLiteral("dead_letter"), QStringLiteral("error"), QStringLiteral("created_at"),
-        QStringLiteral("started_at"), QStringLiteral("updated_at"), QStringLiteral("finished_at"),
-        QStringLiteral("result"), QStringLiteral("status_url"), QStringLiteral("result_url"),
-        QStringLiteral("rev")};
+    const QStringList expected = {QStringLiteral("id"),
+                                  QStringLiteral("kind"),
+                                  QStringLiteral("params"),
+                                  QStringLiteral("status"),
+                                  QStringLiteral("progress"),
+                                  QStringLiteral("message"),
+                                  QStringLiteral("eta_s"),
+                                  QStringLiteral("priority"),
+                                  QStringLiteral("attempt"),
+                                  QStringLiteral("max_attempts"),
+                                  QStringLiteral("timeout_s"),
+                                  QStringLiteral("next_attempt_at"),
+                                  QStringLiteral("cancel_requested"),
+                                  QStringLiteral("dead_letter"),
+                                  QStringLiteral("error"),
+                                  QStringLiteral("created_at"),
+                                  QStringLiteral("started_at"),
+                                  QStringLiteral("updated_at"),
+                                  QStringLiteral("finished_at"),
+                                  QStringLiteral("result"),
+                                  QStringLiteral("status_url"),
+                                  QStringLiteral("result_url"),
+                                  QStringLiteral("rev")};
     QStringList keys = o.keys();
     QStringList want = expected;
     keys.sort();
@@ -138,27 +155,27 @@ void tst_JobJson::contractFields()
     QCOMPARE(keys, want); // internal fields (fence, result file, callback) never leak
     QCOMPARE(o.value(QStringLiteral("status_url")).toString(),
              QStringLiteral("/api/v1/jobs/0193a0c4-5e1b-7c2d-9f31-2b6c0d1e8a4b"));
-    QCOMPARE(o.value(QStringLiteral("created_at")).toString(),
-             formatTimestamp(1795000000123));
+    QCOMPARE(o.value(QStringLiteral("created_at")).toString(), formatTimestamp(1795000000123));
     QVERIFY(o.value(QStringLiteral("started_at")).isNull());
 }
 
 void tst_JobJson::resultOnlyWhenCompleted()
 {
     Job j = baseJob();
-    j.result = ResultInfo{QStringLiteral("r.txt"), QStringLiteral("text/plain"), 1, QStringLiteral("00")};
+    j.result =
+        ResultInfo{QStringLiteral("r.txt"), QStringLiteral("text/plain"), 1, QStringLiteral("00")};
     j.status = JobStatus::Processing;
     QVERIFY(jobToJson(j).value(QStringLiteral("result_url")).isNull());
     j.status = JobStatus::Completed;
-    QCOMPARE(jobToJson(j).value(QStringLiteral("result_url")).toString(),
-             jobResultPath(j.id));
+    QCOMPARE(jobToJson(j).value(QStringLiteral("result_url")).toString(), jobResultPath(j.id));
 }
 
 void tst_JobJson::rejectsIncomplete()
 {
     Job out;
     QString error;
-    QVERIFY(!jobFromJson(QJsonObject{{QStringLiteral("status"), QStringLiteral("PENDING")}}, &out, &error));
+    QVERIFY(!jobFromJson(QJsonObject{{QStringLiteral("status"), QStringLiteral("PENDING")}}, &out,
+                         &error));
     QVERIFY(!error.isEmpty());
     QVERIFY(!jobFromJson(QJsonObject{{QStringLiteral("id"), QStringLiteral("x")},
                                      {QStringLiteral("status"), QStringLiteral("DONE")}},
@@ -171,6 +188,14 @@ void tst_JobJson::timestamps()
     QCOMPARE(formatTimestamp(1795000000123), QStringLiteral("2026-11-18T11:06:40.123Z"));
     QCOMPARE(parseTimestamp(formatTimestamp(1795000000123)), qint64(1795000000123));
     QCOMPARE(parseTimestamp(QStringLiteral("not a time")), qint64(0));
+    // The hand-written calendar agrees with Qt's on leap days, centuries and
+    // before the epoch.
+    const qint64 samples[] = {-1,           -86400000,     -62135596800000, 951782400000,
+                              951868799999, 4107542400000, 253402300799999, 1709164800123};
+    for (qint64 ms : samples) {
+        QCOMPARE(formatTimestamp(ms), QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC)
+                                          .toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ")));
+    }
     QVERIFY(timestampOrNull(0).isNull());
 }
 
@@ -181,7 +206,7 @@ void tst_JobJson::uuid7()
     for (int i = 0; i < 5000; ++i) {
         const QString id = newUuid7();
         QVERIFY2(isUuid(id), qPrintable(id));
-        QCOMPARE(id.at(14), QLatin1Char('7')); // version
+        QCOMPARE(id.at(14), QLatin1Char('7'));               // version
         QVERIFY(QStringLiteral("89ab").contains(id.at(19))); // RFC 9562 variant
         QVERIFY2(id > previous, "ids are time-ordered within a process");
         seen.insert(id);

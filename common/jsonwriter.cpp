@@ -1,0 +1,180 @@
+#include "jsonwriter.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocale>
+#include <cmath>
+
+namespace jobdesk {
+
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+} // namespace
+
+void appendJsonString(QByteArray &out, const QString &text)
+{
+    const QByteArray utf8 = text.toUtf8();
+    out.reserve(out.size() + utf8.size() + 2);
+    out.append('"');
+    const char *begin = utf8.constData();
+    const char *end = begin + utf8.size();
+    const char *run = begin; // start of the bytes not yet copied
+    for (const char *p = begin; p != end; ++p) {
+        const auto c = static_cast<unsigned char>(*p);
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        out.append(run, p - run);
+        run = p + 1;
+        switch (c) {
+        case '"':
+            out.append("\\\"", 2);
+            break;
+        case '\\':
+            out.append("\\\\", 2);
+            break;
+        case '\b':
+            out.append("\\b", 2);
+            break;
+        case '\f':
+            out.append("\\f", 2);
+            break;
+        case '\n':
+            out.append("\\n", 2);
+            break;
+        case '\r':
+            out.append("\\r", 2);
+            break;
+        case '\t':
+            out.append("\\t", 2);
+            break;
+        default: {
+            const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+            out.append(escaped, sizeof escaped);
+        }
+        }
+    }
+    out.append(run, end - run);
+    out.append('"');
+}
+
+void JsonWriter::separate()
+{
+    if (!m_first)
+        m_out.append(',');
+    m_first = false;
+}
+
+void JsonWriter::beginObject()
+{
+    separate();
+    m_out.append('{');
+    m_first = true;
+}
+
+void JsonWriter::endObject()
+{
+    m_out.append('}');
+    m_first = false;
+}
+
+void JsonWriter::beginArray()
+{
+    separate();
+    m_out.append('[');
+    m_first = true;
+}
+
+void JsonWriter::endArray()
+{
+    m_out.append(']');
+    m_first = false;
+}
+
+void JsonWriter::key(std::string_view name)
+{
+    separate();
+    m_out.append('"');
+    m_out.append(name.data(), static_cast<qsizetype>(name.size()));
+    m_out.append("\":", 2);
+    m_first = true; // the value takes no comma
+}
+
+void JsonWriter::string(const QString &value)
+{
+    separate();
+    appendJsonString(m_out, value);
+}
+
+void JsonWriter::string(std::string_view latin1)
+{
+    separate();
+    appendJsonString(m_out, QString::fromLatin1(latin1.data(), qsizetype(latin1.size())));
+}
+
+void JsonWriter::number(double value)
+{
+    separate();
+    if (!std::isfinite(value)) {
+        m_out.append("null", 4);
+        return;
+    }
+    // What QJsonDocument writes: integral values without a fraction, the
+    // rest with the fewest digits that read back to the same double.
+    m_out.append(QByteArray::number(value, 'g', QLocale::FloatingPointShortest));
+}
+
+void JsonWriter::integer(qint64 value)
+{
+    separate();
+    m_out.append(QByteArray::number(value));
+}
+
+void JsonWriter::boolean(bool value)
+{
+    separate();
+    if (value)
+        m_out.append("true", 4);
+    else
+        m_out.append("false", 5);
+}
+
+void JsonWriter::null()
+{
+    separate();
+    m_out.append("null", 4);
+}
+
+void JsonWriter::value(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+    case QJsonValue::Undefined:
+        null();
+        break;
+    case QJsonValue::Bool:
+        boolean(value.toBool());
+        break;
+    case QJsonValue::Double:
+        number(value.toDouble());
+        break;
+    case QJsonValue::String:
+        string(value.toString());
+        break;
+    case QJsonValue::Array:
+        raw(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+        break;
+    case QJsonValue::Object:
+        raw(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+        break;
+    }
+}
+
+void JsonWriter::raw(const QByteArray &json)
+{
+    separate();
+    m_out.append(json);
+}
+
+} // namespace jobdesk
