@@ -698,7 +698,14 @@ void JobService::onWorkerProgress(const QString &jobId, qint64 fence,
                                   std::optional<double> progress, const QString &message)
 {
     m_throttledProgress[jobId] = PendingProgress{fence, progress, message};
-    const qint64 last = m_lastProgressWriteMs.count(jobId) ? m_lastProgressWriteMs[jobId] : 0;
+    // The dispatch wrote the row last when no progress has yet: a job that
+    // ends within one throttle window writes no progress row at all (its
+    // outcome takes the last report).
+    qint64 last = 0;
+    if (auto written = m_lastProgressWriteMs.find(jobId); written != m_lastProgressWriteMs.end())
+        last = written->second;
+    else if (auto job = m_active.find(jobId); job != m_active.end())
+        last = job->second.startedAtMs;
     if (nowMs() - last >= r::kProgressThrottle.count())
         flushThrottledProgress();
     else if (!m_progressTimer.isActive())
@@ -962,6 +969,25 @@ void JobService::dispatchToIdleWorkers(Batch &batch)
     }
 }
 
+void JobService::sendDispatch(const WorkerAssignment &assignment)
+{
+    if (m_workers.dispatch(assignment))
+        return;
+    // The worker vanished between the claim and the send: give the attempt
+    // back.
+    enqueue([this, id = assignment.jobId, fence = assignment.fence](Batch &b) {
+        auto it = m_active.find(id);
+        if (it == m_active.end() || it->second.fence != fence ||
+            it->second.status != JobStatus::Processing)
+            return;
+        it->second.attempt = std::max(0, it->second.attempt - 1);
+        transition(
+            b, it->second, JobStatus::Pending,
+            QJsonObject{{QStringLiteral("reason"), QStringLiteral("no worker took the attempt")}});
+        queueInsert(it->second);
+    });
+}
+
 void JobService::queueInsert(const Job &job)
 {
     if (m_queue.insert(QueueKey{job.priority, job.createdAtMs, job.id}).second)
@@ -1122,6 +1148,19 @@ void JobService::flush()
         if (!m_store.addMinuteAggregates(minutes.take()))
             batch.storeFailed = true;
     }
+    // Jobs already durable as PENDING start now, while the commit goes to
+    // disk: a worker is not kept waiting for a flush. Should the commit be
+    // lost, the attempt is fenced off and the job runs again (at least
+    // once). Jobs new in this batch wait for the commit that accepts them:
+    // a refused submit never runs.
+    if (!batch.storeFailed) {
+        auto started = std::stable_partition(
+            batch.dispatches.begin(), batch.dispatches.end(),
+            [&batch](const WorkerAssignment &a) { return batch.dirty.at(a.jobId).isNew; });
+        std::for_each(started, batch.dispatches.end(),
+                      [this](const WorkerAssignment &a) { sendDispatch(a); });
+        batch.dispatches.erase(started, batch.dispatches.end());
+    }
     if (!batch.storeFailed && !m_store.commit())
         batch.storeFailed = true;
 
@@ -1170,23 +1209,8 @@ void JobService::flush()
     // Workers first: they start their jobs while the rest is published.
     for (qint64 fence : batch.cancels)
         m_workers.cancel(fence);
-    for (const WorkerAssignment &a : batch.dispatches) {
-        if (!m_workers.dispatch(a)) {
-            // The worker vanished between the claim and the send: give the
-            // attempt back.
-            enqueue([this, id = a.jobId, fence = a.fence](Batch &b) {
-                auto it = m_active.find(id);
-                if (it == m_active.end() || it->second.fence != fence ||
-                    it->second.status != JobStatus::Processing)
-                    return;
-                it->second.attempt = std::max(0, it->second.attempt - 1);
-                transition(b, it->second, JobStatus::Pending,
-                           QJsonObject{{QStringLiteral("reason"),
-                                        QStringLiteral("no worker took the attempt")}});
-                queueInsert(it->second);
-            });
-        }
-    }
+    for (const WorkerAssignment &a : batch.dispatches)
+        sendDispatch(a);
     for (std::size_t i = 0; i < batch.order.size(); ++i) {
         const Job &job = m_active.at(batch.order[i]);
         const std::shared_ptr<const JobSnapshot> &snapshot = batch.snapshots[i];
@@ -1366,21 +1390,24 @@ void JobService::purgeExpiredKeys()
 
 void JobService::logStateChange(const Job &job) const
 {
-    // One line per committed change, with the job id, for the journal.
-    QString line = QStringLiteral("job %1 %2 %3 attempt %4/%5")
-                       .arg(job.id, job.kind, statusName(job.status))
-                       .arg(job.attempt)
-                       .arg(job.attemptLimit);
+    // One line per committed change, with the job id, for the journal;
+    // printf-style, as this runs for every change at full rate.
+    QByteArray extra;
     if (job.cancelRequested && !isTerminal(job.status))
-        line += QStringLiteral(" cancel requested");
+        extra += " cancel requested";
     if (job.error && job.status != JobStatus::Completed)
-        line += QStringLiteral(" error %1: %2").arg(job.error->code, job.error->message);
+        extra += " error " + job.error->code.toUtf8() + ": " + job.error->message.toUtf8();
     if (job.deadLetter)
-        line += QStringLiteral(" dead letter");
+        extra += " dead letter";
+    const QByteArray id = job.id.toLatin1();
+    const QByteArray kind = job.kind.toUtf8();
+    const QByteArray status = statusName(job.status).toLatin1();
     if (job.status == JobStatus::Failed || job.status == JobStatus::Retrying)
-        qCWarning(lcService).noquote() << line;
+        qCWarning(lcService, "job %s %s %s attempt %d/%d%s", id.constData(), kind.constData(),
+                  status.constData(), job.attempt, job.attemptLimit, extra.constData());
     else
-        qCInfo(lcService).noquote() << line;
+        qCInfo(lcService, "job %s %s %s attempt %d/%d%s", id.constData(), kind.constData(),
+               status.constData(), job.attempt, job.attemptLimit, extra.constData());
 }
 
 void JobService::reloadAfterFailedCommit()

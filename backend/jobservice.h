@@ -208,6 +208,7 @@ private:
     void transition(Batch &batch, Job &job, JobStatus to, QJsonObject eventData = {});
     void addEvent(Batch &batch, const Job &job, const QString &type, QJsonObject data);
     void dispatchToIdleWorkers(Batch &batch);
+    void sendDispatch(const WorkerAssignment &assignment);
     void finishAttempt(Batch &batch, Job &job, const WorkerOutcome &outcome);
     void failAttempt(Batch &batch, Job &job, const JobError &error, bool retryable,
                      const QString &stderrTail = {});

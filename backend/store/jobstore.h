@@ -8,7 +8,6 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
-
 #include <optional>
 
 namespace jobdesk {
@@ -50,7 +49,7 @@ struct JobEvent
 {
     qint64 seq = 0; // per job, from 1
     qint64 atMs = 0;
-    QString type;    // "state", "attempt", "interrupted", ...
+    QString type; // "state", "attempt", "interrupted", ...
     QJsonObject data;
 
     QJsonObject toJson() const;
@@ -75,7 +74,8 @@ struct IdempotencyRecord
 /// delivered or given up. Its id is the `webhook-id` of every attempt.
 struct WebhookDelivery
 {
-    enum class State {
+    enum class State
+    {
         Pending,   // to be attempted at nextAttemptAtMs
         Delivered, // a 2xx answer
         Gone,      // the receiver answered 410: no more attempts
@@ -128,7 +128,8 @@ public:
     /// The next value of the store-wide change counter. Values taken in a
     /// transaction that rolls back may be reused; committed ones never are.
     virtual qint64 nextRev() = 0;
-    /// The next fencing number for a dispatch; never reused once committed.
+    /// The next fencing number for a dispatch; never reused, even when its
+    /// transaction rolls back (a dispatch may be sent before its commit).
     virtual qint64 nextFence() = 0;
     virtual bool insertJob(const Job &job) = 0;
     /// Writes every stored field of an existing job (looked up by id).

@@ -971,7 +971,6 @@ bool SqliteJobStore::loadCounters()
         {query.value(0).toLongLong(), query.value(1).toLongLong(), query.value(2).toLongLong()});
     m_fence = std::max(query.value(3).toLongLong(), query.value(4).toLongLong());
     m_committedRev = m_rev;
-    m_committedFence = m_fence;
     return true;
 }
 
@@ -983,7 +982,7 @@ void SqliteJobStore::close()
         rollback();
     m_db.reset();
     m_inTransaction = false;
-    m_rev = m_fence = m_committedRev = m_committedFence = 0;
+    m_rev = m_fence = m_committedRev = 0;
 }
 
 bool SqliteJobStore::isOpen() const
@@ -1064,7 +1063,6 @@ bool SqliteJobStore::commit()
     }
     m_inTransaction = false;
     m_committedRev = m_rev;
-    m_committedFence = m_fence;
     return true;
 }
 
@@ -1079,7 +1077,8 @@ void SqliteJobStore::rollback()
         qCWarning(lcStore).noquote() << error;
     m_inTransaction = false;
     m_rev = m_committedRev;
-    m_fence = m_committedFence;
+    // Fences are not taken back: a dispatch may have been sent before its
+    // commit failed, and its number must not name another attempt.
 }
 
 qint64 SqliteJobStore::nextRev()

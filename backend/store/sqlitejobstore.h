@@ -16,9 +16,9 @@ namespace jobdesk {
 /// an open write transaction. Every statement is prepared once per connection.
 ///
 /// Mutations (insertJob, updateJob, appendEvent, putResultBlob, purgeJob,
-/// the idempotency and webhook writes) are refused outside begin()/commit(). Each call clears lastError() first, so an
-/// empty lastError() after a nullopt or an empty page means "not found", not
-/// "failed".
+/// the idempotency and webhook writes) are refused outside begin()/commit(). Each call clears
+/// lastError() first, so an empty lastError() after a nullopt or an empty page means "not found",
+/// not "failed".
 class SqliteJobStore final : public JobStore
 {
 public:
@@ -97,7 +97,6 @@ private:
     qint64 m_rev = 0;
     qint64 m_fence = 0;
     qint64 m_committedRev = 0;
-    qint64 m_committedFence = 0;
 };
 
 } // namespace jobdesk
