@@ -386,6 +386,7 @@ void JobService::submit(SubmitCommand command, SubmitCallback done)
     job.id = newUuid7();
     job.kind = request.kind;
     job.params = withDefaults(kind->paramsSchema, request.params);
+    job.paramsJson = QJsonDocument(job.params).toJson(QJsonDocument::Compact);
     job.priority = request.priority;
     job.timeoutS = request.timeoutS.value_or(kind->defaultTimeoutS);
     job.maxAttempts = request.maxAttempts.value_or(kind->defaultMaxAttempts);

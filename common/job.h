@@ -2,9 +2,9 @@
 
 #include "jobstatus.h"
 
+#include <QByteArray>
 #include <QJsonObject>
 #include <QString>
-
 #include <optional>
 
 namespace jobdesk {
@@ -72,6 +72,10 @@ struct Job
     /// Where the result bytes live: empty = in the store, else a file name
     /// relative to the results folder.
     QString resultFile;
+    /// `params` as compact JSON when already known (set once at submit; a
+    /// job's params never change), so that each change of the job does not
+    /// serialize them again. Empty = not known. Not compared by ==.
+    QByteArray paramsJson;
 
     bool operator==(const Job &o) const;
     bool operator!=(const Job &o) const { return !(*this == o); }

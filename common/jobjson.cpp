@@ -108,7 +108,10 @@ QByteArray jobToJsonBytes(const Job &job)
     w.key("next_attempt_at");
     writeTimestamp(w, job.nextAttemptAtMs);
     w.key("params");
-    w.value(job.params);
+    if (job.paramsJson.isEmpty())
+        w.value(job.params);
+    else
+        w.raw(job.paramsJson);
     w.key("priority");
     w.integer(job.priority);
     w.key("progress");

@@ -364,7 +364,8 @@ QJsonObject readJsonObject(const QVariant &value)
 struct JobRowText
 {
     explicit JobRowText(const Job &job)
-        : params(QJsonDocument(job.params).toJson(QJsonDocument::Compact))
+        : params(job.paramsJson.isEmpty() ? QJsonDocument(job.params).toJson(QJsonDocument::Compact)
+                                          : job.paramsJson)
         , status(statusName(job.status))
     {
     }

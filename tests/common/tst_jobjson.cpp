@@ -116,6 +116,10 @@ void tst_JobJson::roundTrip()
     // The writer spells a job exactly as QJsonDocument would: same member
     // order, numbers and escapes.
     QCOMPARE(bytes, QJsonDocument(doc.object()).toJson(QJsonDocument::Compact));
+    // The params cache the write path keeps changes nothing on the wire.
+    Job cached = job;
+    cached.paramsJson = QJsonDocument(job.params).toJson(QJsonDocument::Compact);
+    QCOMPARE(jobToJsonBytes(cached), bytes);
 }
 
 void tst_JobJson::contractFields()
