@@ -280,6 +280,11 @@ private:
     std::unordered_map<QString, qint64> m_lastProgressWriteMs;
     QTimer m_progressTimer;
 
+    /// Jobs per status and dead letters as of the last commit (the `stats`
+    /// counts), counted once at start and then kept by each commit.
+    std::map<JobStatus, qint64> m_statusCounts;
+    qint64 m_deadLetters = 0;
+
     /// The last event seq written per active job (timelines count from 1).
     std::unordered_map<QString, qint64> m_eventSeq;
 

@@ -8,6 +8,7 @@
 #include "jobservice.h"
 #include "store/sqlitejobstore.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -37,6 +38,7 @@ private Q_SLOTS:
     void webhookAttemptsJoinTheTimeline();
     void metricsCountSubmitsAndEnds();
     void queuedJobsGetARetryAfter();
+    void statsCountsFollowEveryCommit();
 
 private:
     void startService(JobService::Options options = {});
@@ -425,6 +427,87 @@ void tst_JobServiceApi::queuedJobsGetARetryAfter()
     QTRY_VERIFY(cancelled.has_value());
     QCOMPARE(m_service->suggestRetryAfterS(*m_service->snapshot(ids.first())), 0);
     QCOMPARE(m_service->queueGauge()->pending(), 4);
+}
+
+void tst_JobServiceApi::statsCountsFollowEveryCommit()
+{
+    // A dead letter and a long-finished job left by an earlier run.
+    stopService();
+    {
+        SqliteJobStore store;
+        QVERIFY(store.open(m_dir->path()));
+        const qint64 old = QDateTime::currentMSecsSinceEpoch() - 72 * 3600 * 1000LL;
+        Job dead;
+        dead.id = QStringLiteral("0193a0c4-0000-7000-8000-000000000001");
+        dead.kind = QStringLiteral("demo.sleep");
+        dead.status = JobStatus::Failed;
+        dead.deadLetter = true;
+        dead.attempt = dead.attemptLimit = 3;
+        dead.error = JobError{QStringLiteral("job_error"), QStringLiteral("boom")};
+        dead.createdAtMs = dead.updatedAtMs = dead.finishedAtMs =
+            QDateTime::currentMSecsSinceEpoch();
+        Job expired = dead;
+        expired.id = QStringLiteral("0193a0c4-0000-7000-8000-000000000002");
+        expired.status = JobStatus::Completed;
+        expired.deadLetter = false;
+        expired.error.reset();
+        expired.createdAtMs = expired.updatedAtMs = expired.finishedAtMs = old;
+        QVERIFY(store.begin());
+        dead.rev = store.nextRev();
+        QVERIFY(store.insertJob(dead));
+        expired.rev = store.nextRev();
+        QVERIFY(store.insertJob(expired));
+        QVERIFY(store.commit());
+    }
+    startService(); // its housekeeping purges the expired job
+
+    const auto counts = [this] {
+        const Result<QJsonObject> stats =
+            m_service->stats(StatsRange::lastHour(QDateTime::currentMSecsSinceEpoch()));
+        return stats ? stats.value() : QJsonObject();
+    };
+    // The counts kept at commit agree with a scan of the store, step by step.
+    const auto agreeWithTheStore = [&] {
+        const QJsonObject stats = counts();
+        const QJsonObject byStatus = stats.value(QStringLiteral("counts")).toObject();
+        const QHash<JobStatus, qint64> scanned = m_store->countsByStatus();
+        for (JobStatus status : kAllStatuses) {
+            if (byStatus.value(statusName(status)).toInteger() != scanned.value(status))
+                return false;
+        }
+        return stats.value(QStringLiteral("dead_letter")).toInteger() == m_store->deadLetterCount();
+    };
+    QTRY_VERIFY(!m_store->job(QStringLiteral("0193a0c4-0000-7000-8000-000000000002")));
+    QVERIFY(agreeWithTheStore());
+    QCOMPARE(counts().value("dead_letter").toInteger(), 1);
+    QCOMPARE(counts().value("counts").toObject().value("COMPLETED").toInteger(), 0);
+
+    const QString a = submitAndWait(sleepJob()).value().jobId;
+    QVERIFY(submitAndWait(sleepJob()).ok());
+    QVERIFY(agreeWithTheStore());
+    QCOMPARE(counts().value("counts").toObject().value("PENDING").toInteger(), 2);
+
+    std::optional<Result<CancelOutcome>> cancelled;
+    m_service->cancel(a, [&](Result<CancelOutcome> r) { cancelled = r; });
+    QTRY_VERIFY(cancelled.has_value());
+    QVERIFY(agreeWithTheStore());
+    QCOMPARE(counts().value("counts").toObject().value("CANCELLED").toInteger(), 1);
+
+    // Re-driving the dead letter takes it out of FAILED and the dead letters.
+    std::optional<Result<Job>> redriven;
+    m_service->retry(QStringLiteral("0193a0c4-0000-7000-8000-000000000001"),
+                     [&](Result<Job> r) { redriven = r; });
+    QTRY_VERIFY(redriven.has_value());
+    QVERIFY(redriven->ok());
+    QVERIFY(agreeWithTheStore());
+    QCOMPARE(counts().value("dead_letter").toInteger(), 0);
+    QCOMPARE(counts().value("counts").toObject().value("PENDING").toInteger(), 2);
+
+    // And after a restart, from the one scan at start.
+    stopService();
+    startService();
+    QVERIFY(agreeWithTheStore());
+    QCOMPARE(counts().value("counts").toObject().value("PENDING").toInteger(), 2);
 }
 
 QTEST_GUILESS_MAIN(tst_JobServiceApi)
