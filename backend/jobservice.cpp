@@ -159,6 +159,9 @@ public:
     std::vector<WebhookDelivery> webhooks;
     /// To run once the commit is durable.
     std::vector<std::function<void()>> afterCommit;
+    /// How long each attempt that ended in this batch ran, by job id: the
+    /// run time /metrics and the stats observe when the job finishes.
+    std::unordered_map<QString, qint64> attemptRunMs;
     /// How this batch changes the number of jobs in each status and of dead
     /// letters; added to the service's counts once the commit is durable.
     std::map<JobStatus, qint64> statusDelta;
@@ -301,6 +304,10 @@ void JobService::stop()
     if (m_stopped)
         return;
     flushThrottledProgress();
+    // The last sample of the gauges says no worker is busy: the series
+    // repeats it until the next start, and nothing runs while jobdeskd is down.
+    m_stopping = true;
+    enqueue([](Batch &) {});
     flush();
     m_stopped = true;
     m_retryTimer.stop();
@@ -953,6 +960,7 @@ void JobService::transition(Batch &batch, Job &job, JobStatus to, QJsonObject ev
     eventData.insert(QStringLiteral("from"), statusName(job.status));
     eventData.insert(QStringLiteral("to"), statusName(to));
     if (job.status == JobStatus::Processing && to != JobStatus::Processing) {
+        batch.attemptRunMs[job.id] = std::max<qint64>(0, batch.now - job.startedAtMs);
         m_attemptEnds.push_back(batch.now);
         if (m_attemptEnds.size() > kThroughputSamples)
             m_attemptEnds.pop_front();
@@ -1073,6 +1081,14 @@ void JobService::publishQueueGauge()
     m_gauge = std::move(gauge);
 }
 
+std::optional<qint64> JobService::attemptRunMs(const Batch &batch, const QString &id)
+{
+    const auto it = batch.attemptRunMs.find(id);
+    if (it == batch.attemptRunMs.end())
+        return std::nullopt;
+    return it->second;
+}
+
 void JobService::countCommitted(const Batch &batch)
 {
     ApiMetrics *metrics = m_options.metrics;
@@ -1088,8 +1104,8 @@ void JobService::countCommitted(const Batch &batch)
             continue; // re-driven again in the same batch
         metrics->jobsFinished.increment(
             {job.kind.toStdString(), statusName(job.status).toStdString()});
-        if (job.startedAtMs > 0 && job.finishedAtMs >= job.startedAtMs)
-            metrics->jobDuration.observe({}, (job.finishedAtMs - job.startedAtMs) / 1000.0);
+        if (const std::optional<qint64> runMs = attemptRunMs(batch, id))
+            metrics->jobDuration.observe({}, double(*runMs) / 1000.0);
     }
 }
 
@@ -1162,8 +1178,8 @@ void JobService::flush()
             break;
         }
     }
-    // The per-minute aggregates of the stats series count this batch in its
-    // own transaction: a rollback or a crash never counts a change twice.
+    // The per-minute aggregates of the stats series count this batch in the
+    // same transaction: a rollback or a crash never counts a change twice.
     if (!batch.storeFailed) {
         MinuteAggregator minutes;
         for (const QString &id : batch.order) {
@@ -1171,9 +1187,10 @@ void JobService::flush()
                 minutes.jobSubmitted(batch.now, m_active.at(id));
         }
         for (const QString &id : batch.becameTerminal)
-            minutes.jobFinished(batch.now, m_active.at(id));
-        minutes.sampleGauges(batch.now, static_cast<qint64>(m_queue.size()),
-                             m_workers.busy() + static_cast<qint64>(batch.dispatches.size()));
+            minutes.jobFinished(batch.now, m_active.at(id), attemptRunMs(batch, id));
+        minutes.sampleGauges(
+            batch.now, static_cast<qint64>(m_queue.size()),
+            m_stopping ? 0 : m_workers.busy() + static_cast<qint64>(batch.dispatches.size()));
         if (!m_store.addMinuteAggregates(minutes.take()))
             batch.storeFailed = true;
     }

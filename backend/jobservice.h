@@ -233,6 +233,8 @@ private:
     void queueClear();
     void publishQueueGauge();
     void countCommitted(const Batch &batch);
+    /// The run time of the attempt of job `id` that ended in `batch`, if any.
+    static std::optional<qint64> attemptRunMs(const Batch &batch, const QString &id);
 
     JobStore &m_store;
     WorkerSupervisor &m_workers;
@@ -300,6 +302,7 @@ private:
     qint64 m_storeBackoffMs = 0;
     qint64 m_storeRetryAtMs = 0;
     bool m_reloadPending = false;
+    bool m_stopping = false; // stop() is committing the last batch
     bool m_stopped = false;
 };
 

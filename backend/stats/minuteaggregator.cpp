@@ -4,14 +4,6 @@
 
 namespace jobdesk {
 
-std::optional<qint64> MinuteAggregator::lastAttemptRunMs(const Job &job)
-{
-    // The rule /metrics' jobdesk_job_duration_seconds observes with.
-    if (job.startedAtMs > 0 && job.finishedAtMs >= job.startedAtMs)
-        return job.finishedAtMs - job.startedAtMs;
-    return std::nullopt;
-}
-
 KindMinuteCounts &MinuteAggregator::row(qint64 atMs, const QString &kind)
 {
     const qint64 minute = aggregateMinuteStart(atMs);
@@ -28,7 +20,7 @@ void MinuteAggregator::jobSubmitted(qint64 atMs, const Job &job)
     ++row(atMs, job.kind).submitted;
 }
 
-void MinuteAggregator::jobFinished(qint64 atMs, const Job &job)
+void MinuteAggregator::jobFinished(qint64 atMs, const Job &job, std::optional<qint64> runMs)
 {
     if (!isTerminal(job.status))
         return;
@@ -46,7 +38,7 @@ void MinuteAggregator::jobFinished(qint64 atMs, const Job &job)
     default:
         break;
     }
-    if (const std::optional<qint64> runMs = lastAttemptRunMs(job)) {
+    if (runMs && *runMs >= 0) {
         counts.durationSumMs += *runMs;
         ++counts.durationBuckets[std::size_t(jobDurationBucket(double(*runMs) / 1000.0))];
     }

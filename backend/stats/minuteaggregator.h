@@ -20,15 +20,14 @@ namespace jobdesk {
 class MinuteAggregator
 {
 public:
-    /// The run time of a finished job's last attempt, from dispatch to its
-    /// end, or nullopt when no attempt ran (a job cancelled while queued).
-    static std::optional<qint64> lastAttemptRunMs(const Job &job);
-
     /// A new job was stored at `atMs`.
     void jobSubmitted(qint64 atMs, const Job &job);
     /// A job reached its state at `atMs`; only terminal states count (a job
-    /// re-driven again before the commit does not).
-    void jobFinished(qint64 atMs, const Job &job);
+    /// re-driven again before the commit does not). `runMs` is how long the
+    /// attempt that ended with this change ran, from its dispatch: nullopt
+    /// when the job ended while no attempt ran (cancelled while queued or
+    /// waiting for a retry), so that waiting never counts as run time.
+    void jobFinished(qint64 atMs, const Job &job, std::optional<qint64> runMs);
     /// The queue depth and busy workers as the transaction leaves them; the
     /// last sample taken wins.
     void sampleGauges(qint64 atMs, qint64 queueDepth, qint64 busyWorkers);

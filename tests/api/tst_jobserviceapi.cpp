@@ -9,6 +9,7 @@
 #include "store/sqlitejobstore.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -39,6 +40,7 @@ private Q_SLOTS:
     void metricsCountSubmitsAndEnds();
     void queuedJobsGetARetryAfter();
     void statsCountsFollowEveryCommit();
+    void cancelledWhileWaitingCountsNoRunTime();
 
 private:
     void startService(JobService::Options options = {});
@@ -508,6 +510,48 @@ void tst_JobServiceApi::statsCountsFollowEveryCommit()
     startService();
     QVERIFY(agreeWithTheStore());
     QCOMPARE(counts().value("counts").toObject().value("PENDING").toInteger(), 2);
+}
+
+void tst_JobServiceApi::cancelledWhileWaitingCountsNoRunTime()
+{
+    // A job whose first attempt ran an hour ago and now waits for its retry.
+    stopService();
+    const QString id = QStringLiteral("0193a0c4-0000-7000-8000-000000000003");
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    {
+        SqliteJobStore store;
+        QVERIFY(store.open(m_dir->path()));
+        Job waiting;
+        waiting.id = id;
+        waiting.kind = QStringLiteral("demo.sleep");
+        waiting.status = JobStatus::Retrying;
+        waiting.attempt = 1;
+        waiting.createdAtMs = now - 3600 * 1000;
+        waiting.startedAtMs = now - 3600 * 1000;
+        waiting.updatedAtMs = now - 3000 * 1000;
+        waiting.nextAttemptAtMs = now + 3600 * 1000;
+        QVERIFY(store.begin());
+        waiting.rev = store.nextRev();
+        QVERIFY(store.insertJob(waiting));
+        QVERIFY(store.commit());
+    }
+    startService();
+    std::optional<Result<CancelOutcome>> cancelled;
+    m_service->cancel(id, [&](Result<CancelOutcome> r) { cancelled = r; });
+    QTRY_VERIFY(cancelled.has_value());
+    QCOMPARE(cancelled->value().job.status, JobStatus::Cancelled);
+    QCOMPARE(m_metrics->jobsFinished.value({"demo.sleep", "CANCELLED"}), 1.0);
+    // The hour it waited is not a run time, in /metrics or in the stats.
+    QCOMPARE(m_metrics->jobDuration.series({}).count, 0u);
+    const Result<QJsonObject> stats = m_service->stats(StatsRange::lastHour(now + 60000));
+    QVERIFY(stats.ok());
+    const QJsonArray kinds = stats.value().value(QStringLiteral("kinds")).toArray();
+    for (const QJsonValue &kind : kinds) {
+        const QJsonObject k = kind.toObject();
+        const QJsonObject duration = k.value(QStringLiteral("duration")).toObject();
+        QVERIFY2(duration.value(QStringLiteral("count")).toInteger() == 0,
+                 qPrintable(QJsonDocument(k).toJson(QJsonDocument::Compact)));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_JobServiceApi)

@@ -6,6 +6,7 @@
 #include "controltestclient.h"
 #include "jobsapi.h"
 #include "procfs.h"
+#include "storefile.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -108,6 +109,16 @@ void tst_GracefulStop::runningJobsFinishOrAreRequeued()
     qInfo("T+%lld ms: exited (grace %d s)", drained, kGraceS);
     QVERIFY2(drained >= kGraceS * 1000 - 20, qPrintable(QString::number(drained)));
     QCOMPARE(backend.stop(), 0); // only collects the exit code: the process is gone
+    {
+        // The dashboard's busy-workers series carries the last sample over
+        // the downtime: it must say nothing runs, not what ran at the stop.
+        StoreFile store(backend.dataDir(), StoreFile::Mode::ReadOnly);
+        QVERIFY2(store.isOpen(), qPrintable(store.errorText()));
+        const QVariant busy = store.scalar(QStringLiteral(
+            "SELECT busy_last FROM stats_minute_gauges ORDER BY minute_ms DESC LIMIT 1"));
+        QVERIFY2(busy.isValid(), qPrintable(store.errorText()));
+        QCOMPARE(busy.toLongLong(), 0);
+    }
 
     QVERIFY2(backend.start(2), qPrintable(backend.errorText()));
     JobsApi again(backend.httpBase(), backend.token());

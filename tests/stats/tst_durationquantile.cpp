@@ -114,7 +114,7 @@ void TestDurationQuantile::metricsUseTheSameBuckets()
         job.status = JobStatus::Completed;
         job.startedAtMs = end - runMs;
         job.finishedAtMs = end;
-        minutes.jobFinished(end, job);
+        minutes.jobFinished(end, job, runMs);
         metrics.jobDuration.observe({}, double(job.finishedAtMs - job.startedAtMs) / 1000.0);
     }
     const MinuteAggregates delta = minutes.take();

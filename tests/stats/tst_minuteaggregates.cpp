@@ -117,10 +117,10 @@ bool TestMinuteAggregates::writeKnownSequence()
     // Minute 1: the sleeps end after 0.3 s, 4 s and 12 s (the last one a
     // dead letter); the report is cancelled before it ran.
     const qint64 end = kT0 + 70 * kSecond;
-    a.jobFinished(end, ended(kSleep, JobStatus::Completed, end, 300));
-    a.jobFinished(end, ended(kSleep, JobStatus::Completed, end, 4000));
-    a.jobFinished(end, ended(kSleep, JobStatus::Failed, end, 12000));
-    a.jobFinished(end, job(kSql, JobStatus::Cancelled, 0, end));
+    a.jobFinished(end, ended(kSleep, JobStatus::Completed, end, 300), 300);
+    a.jobFinished(end, ended(kSleep, JobStatus::Completed, end, 4000), 4000);
+    a.jobFinished(end, ended(kSleep, JobStatus::Failed, end, 12000), 12000);
+    a.jobFinished(end, job(kSql, JobStatus::Cancelled, 0, end), std::nullopt);
     a.sampleGauges(end, 0, 0);
     return commit(a);
 }
@@ -191,7 +191,8 @@ void TestMinuteAggregates::countsSurviveARestart()
 
     // The next run adds to the same rows: a fourth sleep, 50 ms long.
     MinuteAggregator a;
-    a.jobFinished(kT0 + 75 * kSecond, ended(kSleep, JobStatus::Completed, kT0 + 75 * kSecond, 50));
+    a.jobFinished(kT0 + 75 * kSecond, ended(kSleep, JobStatus::Completed, kT0 + 75 * kSecond, 50),
+                  50);
     QVERIFY(commit(a));
     const std::optional<AggregateRange> range =
         m_store->minuteAggregates(kT0, kT0 + 3 * kMinute, kMinute);
@@ -209,8 +210,8 @@ void TestMinuteAggregates::stepsSumTheirMinutes()
 {
     QVERIFY2(writeKnownSequence(), qPrintable(m_store->lastError()));
     MinuteAggregator a;
-    a.jobFinished(kT0 + 150 * kSecond,
-                  ended(kSleep, JobStatus::Completed, kT0 + 150 * kSecond, 50));
+    a.jobFinished(kT0 + 150 * kSecond, ended(kSleep, JobStatus::Completed, kT0 + 150 * kSecond, 50),
+                  50);
     QVERIFY(commit(a));
     const std::optional<AggregateRange> range =
         m_store->minuteAggregates(kT0, kT0 + 4 * kMinute, 2 * kMinute);
@@ -296,12 +297,12 @@ void TestMinuteAggregates::aggregatorIgnoresNonTerminalAndUnrunJobs()
     MinuteAggregator a;
     QVERIFY(a.isEmpty());
     // Re-driven before the commit: it did not end.
-    a.jobFinished(kT0, job(kSleep, JobStatus::Pending, kT0 - 5000, 0));
+    a.jobFinished(kT0, job(kSleep, JobStatus::Pending, kT0 - 5000, 0), std::nullopt);
     QVERIFY(a.isEmpty());
     // Cancelled while queued: counted, with no run time.
-    a.jobFinished(kT0 + 1, job(kSleep, JobStatus::Cancelled, 0, kT0 + 1));
-    a.jobFinished(kT0 + 59999, ended(kSleep, JobStatus::Completed, kT0 + 59999, 2500));
-    a.jobFinished(kT0 + 60000, ended(kSleep, JobStatus::Completed, kT0 + 60000, 2501));
+    a.jobFinished(kT0 + 1, job(kSleep, JobStatus::Cancelled, 0, kT0 + 1), std::nullopt);
+    a.jobFinished(kT0 + 59999, ended(kSleep, JobStatus::Completed, kT0 + 59999, 2500), 2500);
+    a.jobFinished(kT0 + 60000, ended(kSleep, JobStatus::Completed, kT0 + 60000, 2501), 2501);
     const MinuteAggregates delta = a.take();
     QVERIFY(a.isEmpty());
     QVERIFY(!delta.gauges);
