@@ -1011,17 +1011,26 @@ void JobService::sendDispatch(const WorkerAssignment &assignment)
     if (m_workers.dispatch(assignment))
         return;
     // The worker vanished between the claim and the send: give the attempt
-    // back.
+    // back, or end the job if it was asked to stop meanwhile.
     enqueue([this, id = assignment.jobId, fence = assignment.fence](Batch &b) {
         auto it = m_active.find(id);
         if (it == m_active.end() || it->second.fence != fence ||
             it->second.status != JobStatus::Processing)
             return;
-        it->second.attempt = std::max(0, it->second.attempt - 1);
+        Job &job = it->second;
+        job.attempt = std::max(0, job.attempt - 1);
+        if (job.cancelRequested) {
+            job.error =
+                JobError{QStringLiteral("cancelled"), QStringLiteral("cancelled by request")};
+            job.etaS.reset();
+            job.finishedAtMs = b.now;
+            transition(b, job, JobStatus::Cancelled, errorEventData(*job.error));
+            return;
+        }
         transition(
-            b, it->second, JobStatus::Pending,
+            b, job, JobStatus::Pending,
             QJsonObject{{QStringLiteral("reason"), QStringLiteral("no worker took the attempt")}});
-        queueInsert(it->second);
+        queueInsert(job);
     });
 }
 
