@@ -475,6 +475,19 @@ bool readJob(const QSqlQuery &q, Job *job, QString *error)
     return true;
 }
 
+/// Reads every remaining row of a query that selected jobColumnList(); false
+/// at the first row that is not a job.
+bool readJobs(QSqlQuery &q, QList<Job> *jobs, QString *error)
+{
+    while (q.next()) {
+        Job job;
+        if (!readJob(q, &job, error))
+            return false;
+        jobs->append(std::move(job));
+    }
+    return true;
+}
+
 // ===========================================================================
 // Webhook outbox rows
 // ===========================================================================
@@ -1290,13 +1303,9 @@ QList<Job> SqliteJobStore::finishedBefore(qint64 beforeMs, int limit)
         fail(error);
         return jobs;
     }
-    while (q.next()) {
-        Job job;
-        if (!readJob(q, &job, &error)) {
-            fail(error);
-            return {};
-        }
-        jobs.append(std::move(job));
+    if (!readJobs(q, &jobs, &error)) {
+        fail(error);
+        return {};
     }
     return jobs;
 }
@@ -1335,13 +1344,9 @@ QList<Job> SqliteJobStore::unfinishedJobs()
         fail(error);
         return jobs;
     }
-    while (q.next()) {
-        Job job;
-        if (!readJob(q, &job, &error)) {
-            fail(error);
-            return {};
-        }
-        jobs.append(std::move(job));
+    if (!readJobs(q, &jobs, &error)) {
+        fail(error);
+        return {};
     }
     return jobs;
 }
