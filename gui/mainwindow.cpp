@@ -50,7 +50,6 @@
 #include <QToolButton>
 #include <QUrl>
 #include <QVBoxLayout>
-
 #include <algorithm>
 
 Q_LOGGING_CATEGORY(lcWindow, "jobdesk.gui.window")
@@ -892,20 +891,8 @@ void MainWindow::cancelSelected()
         if (!isTerminal(job->status) && !job->cancelRequested)
             ids.append(job->id);
     }
-    for (const QString &id : ids) {
-        m_client->request(
-            QStringLiteral("cancel"), {{QStringLiteral("id"), id}}, this,
-            [this, id](const Result<QJsonObject> &reply) {
-                if (!reply) {
-                    showMessage(
-                        tr("Cannot cancel %1: %2").arg(shortJobId(id), reply.error().detail));
-                    return;
-                }
-                Job job;
-                if (jobFromJson(reply.value().value(QStringLiteral("job")).toObject(), &job))
-                    m_model->applyBatch({job});
-            });
-    }
+    for (const QString &id : ids)
+        sendJobOp(QStringLiteral("cancel"), id, tr("Cannot cancel %1: %2"), [] {});
     if (!ids.isEmpty())
         showMessage(ids.size() == 1 ? tr("Cancelling %1").arg(shortJobId(ids.first()))
                                     : tr("Cancelling %1 jobs").arg(ids.size()));
@@ -917,21 +904,30 @@ void MainWindow::retrySelected()
         if (job->status != JobStatus::Failed && job->status != JobStatus::Cancelled)
             continue;
         const QString id = job->id;
-        m_client->request(
-            QStringLiteral("retry"), {{QStringLiteral("id"), id}}, this,
-            [this, id](const Result<QJsonObject> &reply) {
-                if (!reply) {
-                    showMessage(
-                        tr("Cannot retry %1: %2").arg(shortJobId(id), reply.error().detail));
-                    return;
-                }
-                Job job;
-                if (jobFromJson(reply.value().value(QStringLiteral("job")).toObject(), &job))
-                    m_model->applyBatch({job});
-                m_notifier->watch(id);
-                showMessage(tr("Retrying %1").arg(shortJobId(id)));
-            });
+        sendJobOp(QStringLiteral("retry"), id, tr("Cannot retry %1: %2"), [this, id] {
+            m_notifier->watch(id);
+            showMessage(tr("Retrying %1").arg(shortJobId(id)));
+        });
     }
+}
+
+void MainWindow::sendJobOp(const QString &op, const QString &id, const QString &refusal,
+                           std::function<void()> accepted)
+{
+    m_client->request(
+        op, {{QStringLiteral("id"), id}}, this,
+        [this, id, refusal, accepted](const Result<QJsonObject> &reply) {
+            if (!reply) {
+                showMessage(refusal.arg(shortJobId(id), reply.error().detail));
+                return;
+            }
+            // The job as the backend answered it, without
+            // waiting for the next sync.
+            Job job;
+            if (jobFromJson(reply.value().value(QStringLiteral("job")).toObject(), &job))
+                m_model->applyBatch({job});
+            accepted();
+        });
 }
 
 void MainWindow::openResult()

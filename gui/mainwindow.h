@@ -8,6 +8,7 @@
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
+#include <functional>
 #include <optional>
 
 class QAction;
@@ -105,6 +106,10 @@ private:
     void openNewJobDialog();
     void cancelSelected();
     void retrySelected();
+    /// Sends a job op (`cancel`, `retry`) for `id`; shows the job as the
+    /// backend answers, or `refusal` (with %1 the job, %2 why).
+    void sendJobOp(const QString &op, const QString &id, const QString &refusal,
+                   std::function<void()> accepted);
     void openResult();
     void saveResultAs();
     void copyIds();
