@@ -178,6 +178,15 @@ void TestMainWindow::submitFromTheDialogThenCancel()
                                      ->findItems(QStringLiteral("CANCELLED"), Qt::MatchContains, 2)
                                      .size() >= 1,
                              5000);
+
+    // A re-drive puts it back to work, and the window follows it again.
+    QTRY_VERIFY(!window->notifier()->isWatching(id)); // it ended: no longer followed
+    action(*window, "retryAction")->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(!isTerminal(window->model()->job(id)->status), 15000);
+    QVERIFY(window->notifier()->isWatching(id));
+    QTRY_VERIFY(action(*window, "cancelAction")->isEnabled());
+    action(*window, "cancelAction")->trigger(); // leave no 60 s job running
+    QTRY_COMPARE_WITH_TIMEOUT(window->model()->job(id)->status, JobStatus::Cancelled, 15000);
 }
 
 void TestMainWindow::invalidInputKeepsTheDialogOpen()
