@@ -11,6 +11,7 @@
 #include "kindcatalog.h"
 #include "paramsschema.h"
 #include "secretfile.h"
+#include "store/resultsfoldersweep.h"
 #include "store/sqlitejobstore.h"
 #include "uuid7.h"
 #include "version.h"
@@ -21,7 +22,6 @@
 
 #include <QCoreApplication>
 #include <QDir>
-#include <QDirIterator>
 #include <QFile>
 #include <QLoggingCategory>
 
@@ -61,17 +61,6 @@ QString workerProgram()
             return QFileInfo(candidate).canonicalFilePath();
     }
     return here + QStringLiteral("/jobdesk-worker");
-}
-
-// Results a worker began but never committed (it crashed, or so did we).
-void sweepTemporaryResults(const QString &resultsDir)
-{
-    QDirIterator it(resultsDir, {QStringLiteral("*.tmp")}, QDir::Files);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        if (QFile::remove(path))
-            qCInfo(lcDaemon) << "removed an unfinished result file" << path;
-    }
 }
 
 } // namespace
@@ -143,8 +132,6 @@ bool Daemon::start(QString *error, int *exitCode)
         !prepareEndpoint(m_config.controlEndpoint, error) ||
         !prepareEndpoint(m_config.eventsEndpoint, error))
         return false;
-    sweepTemporaryResults(resultsDir);
-
     auto store = std::make_unique<SqliteJobStore>();
     if (!store->open(m_config.dataDir)) {
         *error = QStringLiteral("cannot open the job store in %1: %2")
@@ -152,6 +139,8 @@ bool Daemon::start(QString *error, int *exitCode)
         return false;
     }
     m_store = std::move(store);
+    // Before any worker starts: no attempt is in flight yet.
+    sweepResultsFolder(resultsDir, *m_store);
 
     WorkerSupervisor::Options workerOptions;
     workerOptions.workerProgram = workerProgram();

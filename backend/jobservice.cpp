@@ -777,6 +777,14 @@ void JobService::onWorkerFinished(const QString &jobId, qint64 fence, const Work
             it->second.fence != fence) {
             qCDebug(lcService) << "ignoring the outcome of stale dispatch" << fence << "of"
                                << jobId;
+            // A file named with another fence than the job's current one is
+            // no result of it; the same fence may be the job's own result
+            // (a repeated report), which stays. Anything missed here goes at
+            // the next start (sweepResultsFolder).
+            if (it != m_active.end() && it->second.fence != fence &&
+                outcome.resultFile.startsWith(jobId + QLatin1Char('.')) &&
+                !outcome.resultFile.contains(QLatin1Char('/')))
+                QFile::remove(QDir(m_options.resultsDir).filePath(outcome.resultFile));
             return;
         }
         finishAttempt(batch, it->second, outcome);
