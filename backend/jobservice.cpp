@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_set>
 
 Q_LOGGING_CATEGORY(lcService, "jobdesk.service")
 
@@ -145,6 +146,11 @@ public:
     /// Mutations from workers that must be applied again if the commit fails.
     std::vector<Mutation> replayOnFailure;
     std::vector<WorkerAssignment> dispatches;
+    /// Claimed jobs whose row this batch had not changed before the claim:
+    /// their PENDING state is durable, so they may start before the commit.
+    std::unordered_set<QString> claimedDurable;
+    /// Fences of the attempts sent before the commit: stopped if it fails.
+    std::vector<qint64> sentEarly;
     std::vector<qint64> cancels;
     std::vector<std::pair<QString, JobEvent>> events;
     /// Jobs purged by this batch: their files go once the commit is durable.
@@ -296,6 +302,9 @@ void JobService::recover(Batch &batch)
             break;
         }
     }
+    // Attempts ended here by a restart ran for an unknown part of the time
+    // since their dispatch (the downtime included): they observe no run time.
+    batch.attemptRunMs.clear();
     armRetryTimer();
 }
 
@@ -482,12 +491,17 @@ void JobService::cancel(const QString &id, CancelCallback done)
             });
             break;
         case JobStatus::Processing:
-            if (!job->cancelRequested) {
-                job->cancelRequested = true;
-                addEvent(batch, *job, QStringLiteral("cancel_requested"), {});
-                batch.touch(*job, true);
-                batch.cancels.push_back(job->fence);
+            if (job->cancelRequested) {
+                // Asked already (a resent or double request): nothing to
+                // write, so nothing to wait for.
+                const Job copy = *job;
+                batch.immediate.push_back([done, copy] { done(CancelOutcome{copy, true}); });
+                return;
             }
+            job->cancelRequested = true;
+            addEvent(batch, *job, QStringLiteral("cancel_requested"), {});
+            batch.touch(*job, true);
+            batch.cancels.push_back(job->fence);
             batch.replies.emplace_back(id, [done](const JobSnapshot &, const Job &j) {
                 done(CancelOutcome{j, true});
             });
@@ -536,7 +550,6 @@ void JobService::retry(const QString &id, JobCallback done)
             return;
         }
         job->attemptLimit = job->attempt + job->maxAttempts;
-        job->deadLetter = false;
         job->cancelRequested = false;
         job->error.reset();
         job->result.reset();
@@ -546,6 +559,7 @@ void JobService::retry(const QString &id, JobCallback done)
         job->interruptions = 0;
         transition(batch, *job, JobStatus::Pending,
                    QJsonObject{{QStringLiteral("reason"), QStringLiteral("re-driven by request")}});
+        job->deadLetter = false; // after the move, which counts it out of the dead letters
         queueInsert(*job);
         batch.replies.emplace_back(id, [done](const JobSnapshot &, const Job &j) { done(j); });
         batch.onFailure.push_back([done](const ApiError &e) { done(e); });
@@ -725,6 +739,10 @@ bool JobService::isReady() const
 void JobService::onWorkerProgress(const QString &jobId, qint64 fence,
                                   std::optional<double> progress, const QString &message)
 {
+    const auto active = m_active.find(jobId);
+    if (active == m_active.end() || active->second.status != JobStatus::Processing ||
+        active->second.fence != fence)
+        return; // a fenced-off attempt: its reports must not displace the live one's
     m_throttledProgress[jobId] = PendingProgress{fence, progress, message};
     // The dispatch wrote the row last when no progress has yet: a job that
     // ends within one throttle window writes no progress row at all (its
@@ -732,8 +750,8 @@ void JobService::onWorkerProgress(const QString &jobId, qint64 fence,
     qint64 last = 0;
     if (auto written = m_lastProgressWriteMs.find(jobId); written != m_lastProgressWriteMs.end())
         last = written->second;
-    else if (auto job = m_active.find(jobId); job != m_active.end())
-        last = job->second.startedAtMs;
+    else
+        last = active->second.startedAtMs;
     if (nowMs() - last >= r::kProgressThrottle.count())
         flushThrottledProgress();
     else if (!m_progressTimer.isActive())
@@ -975,9 +993,8 @@ void JobService::transition(Batch &batch, Job &job, JobStatus to, QJsonObject ev
     }
     --batch.statusDelta[job.status];
     ++batch.statusDelta[to];
-    // Every FAILED job is a dead letter (CONTRACT: FAILED is never retried
-    // automatically); only a re-drive takes one out.
-    if (job.status == JobStatus::Failed)
+    // The flag as it was before this move (a re-drive clears it after).
+    if (job.status == JobStatus::Failed && job.deadLetter)
         --batch.deadLetterDelta;
     if (to == JobStatus::Failed && job.deadLetter)
         ++batch.deadLetterDelta;
@@ -1000,6 +1017,8 @@ void JobService::dispatchToIdleWorkers(Batch &batch)
         if (it == m_active.end() || it->second.status != JobStatus::Pending)
             continue;
         Job &job = it->second;
+        if (!batch.dirty.count(job.id))
+            batch.claimedDurable.insert(job.id);
         ++job.attempt;
         job.fence = m_store.nextFence();
         job.startedAtMs = batch.now;
@@ -1212,16 +1231,19 @@ void JobService::flush()
             batch.storeFailed = true;
     }
     // Jobs already durable as PENDING start now, while the commit goes to
-    // disk: a worker is not kept waiting for a flush. Should the commit be
-    // lost, the attempt is fenced off and the job runs again (at least
-    // once). Jobs new in this batch wait for the commit that accepts them:
-    // a refused submit never runs.
+    // disk: a worker is not kept waiting for a flush. Should the commit
+    // fail, those attempts are stopped and fenced off, and the jobs run
+    // again (at least once). A job this batch changed before claiming it
+    // (new, re-driven, due for retry) waits for the commit: a refused
+    // submit or re-drive never runs.
     if (!batch.storeFailed) {
         auto started = std::stable_partition(
             batch.dispatches.begin(), batch.dispatches.end(),
-            [&batch](const WorkerAssignment &a) { return batch.dirty.at(a.jobId).isNew; });
-        std::for_each(started, batch.dispatches.end(),
-                      [this](const WorkerAssignment &a) { sendDispatch(a); });
+            [&batch](const WorkerAssignment &a) { return !batch.claimedDurable.count(a.jobId); });
+        std::for_each(started, batch.dispatches.end(), [this, &batch](const WorkerAssignment &a) {
+            batch.sentEarly.push_back(a.fence);
+            sendDispatch(a);
+        });
         batch.dispatches.erase(started, batch.dispatches.end());
     }
     if (!batch.storeFailed && !m_store.commit())
@@ -1241,6 +1263,10 @@ void JobService::flush()
             5};
         for (auto &fail : batch.onFailure)
             fail(error);
+        // The store still has those jobs PENDING: their early attempts must
+        // not run on beside the next dispatch (their reports are stale now).
+        for (qint64 fence : batch.sentEarly)
+            m_workers.cancel(fence);
         m_storeBackoffMs = std::clamp<qint64>(m_storeBackoffMs * 2, 250, 5000);
         m_storeRetryAtMs = nowMs() + m_storeBackoffMs;
         reloadAfterFailedCommit();
@@ -1296,8 +1322,15 @@ void JobService::flush()
     }
 
     publishQueueGauge();
-    for (auto &[id, reply] : batch.replies)
-        reply(*batch.snapshots[batch.dirty.at(id).position], m_active.at(id));
+    for (auto &[id, reply] : batch.replies) {
+        const Job &job = m_active.at(id);
+        // A reply is queued with a change of its job; should one ever come
+        // without, it still answers with the job as it stands.
+        const auto dirty = batch.dirty.find(id);
+        reply(dirty != batch.dirty.end() ? *batch.snapshots[dirty->second.position]
+                                         : *makeSnapshot(job),
+              job);
+    }
     for (auto &after : batch.afterCommit)
         after();
     for (const WebhookDelivery &delivery : batch.webhooks)

@@ -15,6 +15,13 @@ constexpr char kHex[] = "0123456789abcdef";
 
 void appendJsonString(QByteArray &out, const QString &text)
 {
+    if (!QStringView(text).isValidUtf16()) {
+        // Lone surrogates, which UTF-8 cannot carry: QJsonDocument writes
+        // them as \uXXXX escapes, and so must we.
+        const QByteArray array = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
+        out.append(array.constData() + 1, array.size() - 2);
+        return;
+    }
     const QByteArray utf8 = text.toUtf8();
     out.reserve(out.size() + utf8.size() + 2);
     out.append('"');
@@ -120,8 +127,14 @@ void JsonWriter::number(double value)
         m_out.append("null", 4);
         return;
     }
-    // What QJsonDocument writes: integral values without a fraction, the
-    // rest with the fewest digits that read back to the same double.
+    // What QJsonDocument writes: a QJsonValue keeps an integral double that
+    // fits in 64 bits as an integer, written in full; the rest get the
+    // fewest digits that read back to the same double.
+    constexpr double kTwo63 = 9223372036854775808.0;
+    if (value == std::trunc(value) && value >= -kTwo63 && value < kTwo63) {
+        m_out.append(QByteArray::number(static_cast<qint64>(value)));
+        return;
+    }
     m_out.append(QByteArray::number(value, 'g', QLocale::FloatingPointShortest));
 }
 
@@ -156,9 +169,15 @@ void JsonWriter::value(const QJsonValue &value)
     case QJsonValue::Bool:
         boolean(value.toBool());
         break;
-    case QJsonValue::Double:
-        number(value.toDouble());
+    case QJsonValue::Double: {
+        // Integers beyond 2^53 are kept exactly by QJsonValue: not through a double.
+        const qint64 integral = value.toInteger();
+        if (double(integral) == value.toDouble())
+            integer(integral);
+        else
+            number(value.toDouble());
         break;
+    }
     case QJsonValue::String:
         string(value.toString());
         break;

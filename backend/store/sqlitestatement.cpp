@@ -3,6 +3,7 @@
 #include <QSqlDriver>
 #include <QVariant>
 #include <sqlite3.h>
+#include <utility>
 
 namespace jobdesk {
 
@@ -42,39 +43,56 @@ bool SqliteStatement::prepare(sqlite3 *db, const QString &sql, QString *error)
 
 void SqliteStatement::bindText(int index, const QString &text)
 {
-    sqlite3_bind_text16(m_stmt, index + 1, text.utf16(), int(text.size() * 2), SQLITE_STATIC);
+    check(sqlite3_bind_text16(m_stmt, index + 1, text.utf16(), int(text.size() * 2), SQLITE_STATIC),
+          index);
 }
 
 void SqliteStatement::bindUtf8(int index, const QByteArray &utf8)
 {
-    sqlite3_bind_text(m_stmt, index + 1, utf8.constData(), int(utf8.size()), SQLITE_STATIC);
+    check(sqlite3_bind_text(m_stmt, index + 1, utf8.constData(), int(utf8.size()), SQLITE_STATIC),
+          index);
 }
 
 void SqliteStatement::bindBlob(int index, const QByteArray &bytes)
 {
     // A null QByteArray would bind SQL NULL: results are never NULL.
     static const char empty = 0;
-    sqlite3_bind_blob(m_stmt, index + 1, bytes.isNull() ? &empty : bytes.constData(),
-                      int(bytes.size()), SQLITE_STATIC);
+    check(sqlite3_bind_blob(m_stmt, index + 1, bytes.isNull() ? &empty : bytes.constData(),
+                            int(bytes.size()), SQLITE_STATIC),
+          index);
 }
 
 void SqliteStatement::bindInt(int index, qint64 value)
 {
-    sqlite3_bind_int64(m_stmt, index + 1, value);
+    check(sqlite3_bind_int64(m_stmt, index + 1, value), index);
 }
 
 void SqliteStatement::bindReal(int index, double value)
 {
-    sqlite3_bind_double(m_stmt, index + 1, value);
+    check(sqlite3_bind_double(m_stmt, index + 1, value), index);
 }
 
 void SqliteStatement::bindNull(int index)
 {
-    sqlite3_bind_null(m_stmt, index + 1);
+    check(sqlite3_bind_null(m_stmt, index + 1), index);
+}
+
+void SqliteStatement::check(int rc, int index)
+{
+    if (rc != SQLITE_OK && m_bindError.isEmpty())
+        m_bindError = QStringLiteral("cannot bind value %1: %2")
+                          .arg(index)
+                          .arg(QString::fromUtf8(sqlite3_errstr(rc)));
 }
 
 bool SqliteStatement::exec(QString *error)
 {
+    if (!m_bindError.isEmpty()) {
+        // Run with a value missing, it could store NULL or fail misleadingly.
+        *error = std::exchange(m_bindError, QString());
+        sqlite3_clear_bindings(m_stmt);
+        return false;
+    }
     const int rc = sqlite3_step(m_stmt);
     // reset() repeats the step's error code; the message is read first.
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)

@@ -36,18 +36,25 @@ public:
     /// UTF-8 bytes as text.
     void bindUtf8(int index, const QByteArray &utf8);
     void bindBlob(int index, const QByteArray &bytes);
+    // A temporary would be gone before exec() reads it.
+    void bindText(int, QString &&) = delete;
+    void bindUtf8(int, QByteArray &&) = delete;
+    void bindBlob(int, QByteArray &&) = delete;
     void bindInt(int index, qint64 value);
     void bindReal(int index, double value);
     void bindNull(int index);
 
     /// Runs the statement to its end and makes it ready for the next
-    /// bindings; on failure `error` says why.
+    /// bindings; on failure (of a binding too) `error` says why.
     bool exec(QString *error);
     /// Rows changed by the last exec().
     int changes() const;
 
 private:
+    void check(int rc, int index);
+
     sqlite3 *m_db = nullptr;
+    QString m_bindError; // the first binding that failed since the last exec()
     sqlite3_stmt *m_stmt = nullptr;
 };
 

@@ -15,6 +15,8 @@ private Q_SLOTS:
     void decode_data();
     void decode();
     void replies();
+    void jobRepliesEchoTheIdExactly_data();
+    void jobRepliesEchoTheIdExactly();
     void jsonLimits_data();
     void jsonLimits();
     void workerMessages();
@@ -28,14 +30,20 @@ void tst_ControlProtocol::decode_data()
 
     QTest::newRow("ping with id") << QByteArray(R"({"op":"ping","id":7})") << true << QJsonValue(7);
     QTest::newRow("string id and token")
-        << QByteArray(R"({"op":"status","id":"a","token":"t","x":1})") << true << QJsonValue(QStringLiteral("a"));
-    QTest::newRow("no id") << QByteArray(R"({"op":"kinds"})") << true << QJsonValue(QJsonValue::Undefined);
-    QTest::newRow("malformed") << QByteArray(R"({"op":)") << false << QJsonValue(QJsonValue::Undefined);
-    QTest::newRow("not an object") << QByteArray(R"([1,2])") << false << QJsonValue(QJsonValue::Undefined);
+        << QByteArray(R"({"op":"status","id":"a","token":"t","x":1})") << true
+        << QJsonValue(QStringLiteral("a"));
+    QTest::newRow("no id") << QByteArray(R"({"op":"kinds"})") << true
+                           << QJsonValue(QJsonValue::Undefined);
+    QTest::newRow("malformed") << QByteArray(R"({"op":)") << false
+                               << QJsonValue(QJsonValue::Undefined);
+    QTest::newRow("not an object")
+        << QByteArray(R"([1,2])") << false << QJsonValue(QJsonValue::Undefined);
     QTest::newRow("no op keeps id") << QByteArray(R"({"id":3})") << false << QJsonValue(3);
     QTest::newRow("op not a string") << QByteArray(R"({"op":1,"id":4})") << false << QJsonValue(4);
-    QTest::newRow("token not a string") << QByteArray(R"({"op":"ping","token":5})") << false << QJsonValue(QJsonValue::Undefined);
-    QTest::newRow("invalid utf-8") << QByteArray("{\"op\":\"p\xff\"}") << false << QJsonValue(QJsonValue::Undefined);
+    QTest::newRow("token not a string")
+        << QByteArray(R"({"op":"ping","token":5})") << false << QJsonValue(QJsonValue::Undefined);
+    QTest::newRow("invalid utf-8")
+        << QByteArray("{\"op\":\"p\xff\"}") << false << QJsonValue(QJsonValue::Undefined);
 }
 
 void tst_ControlProtocol::decode()
@@ -60,14 +68,16 @@ void tst_ControlProtocol::decode()
 void tst_ControlProtocol::replies()
 {
     const QJsonObject ok =
-        QJsonDocument::fromJson(encodeControlReply(QJsonValue(9), {{QStringLiteral("x"), 1}})).object();
+        QJsonDocument::fromJson(encodeControlReply(QJsonValue(9), {{QStringLiteral("x"), 1}}))
+            .object();
     QCOMPARE(ok.value(QStringLiteral("ok")).toBool(), true);
     QCOMPARE(ok.value(QStringLiteral("id")).toInt(), 9);
     QCOMPARE(ok.value(QStringLiteral("x")).toInt(), 1);
 
     ApiError e = ApiError::make(ErrorCode::InvalidParams, QStringLiteral("bad"));
     e.fieldErrors.append({QStringLiteral("params.steps"), QStringLiteral("must be an integer")});
-    const QJsonObject err = QJsonDocument::fromJson(encodeControlError(QJsonValue(QJsonValue::Undefined), e)).object();
+    const QJsonObject err =
+        QJsonDocument::fromJson(encodeControlError(QJsonValue(QJsonValue::Undefined), e)).object();
     QCOMPARE(err.value(QStringLiteral("ok")).toBool(true), false);
     QVERIFY(!err.contains(QStringLiteral("id")));
     const QJsonObject body = err.value(QStringLiteral("error")).toObject();
@@ -75,9 +85,9 @@ void tst_ControlProtocol::replies()
     QCOMPARE(body.value(QStringLiteral("message")).toString(), QStringLiteral("bad"));
     QCOMPARE(body.value(QStringLiteral("errors")).toArray().size(), 1);
 
-    const QByteArray req = encodeControlRequest(QStringLiteral("status"), QJsonValue(1),
-                                                {{QStringLiteral("x"), QStringLiteral("y")}},
-                                                QStringLiteral("tok"));
+    const QByteArray req =
+        encodeControlRequest(QStringLiteral("status"), QJsonValue(1),
+                             {{QStringLiteral("x"), QStringLiteral("y")}}, QStringLiteral("tok"));
     QJsonValue id;
     const Result<ControlRequest> back = decodeControlRequest(req, &id);
     QVERIFY(back.ok());
@@ -89,8 +99,12 @@ void tst_ControlProtocol::jsonLimits_data()
 {
     QTest::addColumn<QByteArray>("text");
     QTest::addColumn<bool>("ok");
-    QTest::newRow("32 levels") << (QByteArray("{\"a\":") + QByteArray(31, '[') + QByteArray(31, ']') + "}") << true;
-    QTest::newRow("33 levels") << (QByteArray("{\"a\":") + QByteArray(32, '[') + QByteArray(32, ']') + "}") << false;
+    QTest::newRow("32 levels") << (QByteArray("{\"a\":") + QByteArray(31, '[') +
+                                   QByteArray(31, ']') + "}")
+                               << true;
+    QTest::newRow("33 levels") << (QByteArray("{\"a\":") + QByteArray(32, '[') +
+                                   QByteArray(32, ']') + "}")
+                               << false;
     QTest::newRow("100000 levels") << (QByteArray(100000, '[') + QByteArray(100000, ']')) << false;
     QTest::newRow("brackets inside strings do not count")
         << (QByteArray("{\"a\":\"") + QByteArray(100, '[') + "\"}") << true;
@@ -142,6 +156,29 @@ void tst_ControlProtocol::workerMessages()
 
     QVERIFY(!decodeWorkerMessage("{\"type\":\"bogus\"}"));
     QVERIFY(!decodeWorkerMessage("not json"));
+}
+
+void tst_ControlProtocol::jobRepliesEchoTheIdExactly_data()
+{
+    QTest::addColumn<QJsonValue>("id");
+    QTest::addColumn<bool>("replayed");
+    QTest::newRow("string") << QJsonValue(QStringLiteral("req-\"7\"")) << false;
+    QTest::newRow("integer") << QJsonValue(100000) << true;
+    QTest::newRow("2^53 + 1") << QJsonValue(qint64(9007199254740993)) << false;
+    QTest::newRow("fraction") << QJsonValue(0.5) << false;
+    QTest::newRow("no id") << QJsonValue(QJsonValue::Undefined) << true;
+}
+
+void tst_ControlProtocol::jobRepliesEchoTheIdExactly()
+{
+    // The spliced reply is byte for byte the one built from objects.
+    QFETCH(QJsonValue, id);
+    QFETCH(bool, replayed);
+    const QByteArray job = R"({"id":"j1","status":"PENDING"})";
+    QJsonObject fields{{QStringLiteral("job"), QJsonDocument::fromJson(job).object()}};
+    if (replayed)
+        fields.insert(QStringLiteral("replayed"), true);
+    QCOMPARE(encodeControlJobReply(id, job, replayed), encodeControlReply(id, fields));
 }
 
 QTEST_APPLESS_MAIN(tst_ControlProtocol)

@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QTest>
+#include <limits>
 
 using namespace jobdesk;
 
@@ -47,6 +48,44 @@ Job publicView(Job j)
     j.interruptions = defaults.interruptions;
     j.resultFile = defaults.resultFile;
     return j;
+}
+
+// The serializer before the hand-written writer, through QJsonObject and
+// QJsonDocument: the oracle the writer's bytes must equal.
+QByteArray referenceBytes(const Job &job)
+{
+    const auto number = [](const std::optional<double> &v) {
+        return v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null);
+    };
+    const bool hasResult = job.status == JobStatus::Completed && job.result;
+    QJsonObject o;
+    o.insert(QStringLiteral("id"), job.id);
+    o.insert(QStringLiteral("kind"), job.kind);
+    o.insert(QStringLiteral("params"), job.params);
+    o.insert(QStringLiteral("status"), statusName(job.status));
+    o.insert(QStringLiteral("progress"), number(job.progress));
+    o.insert(QStringLiteral("message"), job.message);
+    o.insert(QStringLiteral("eta_s"), number(job.etaS));
+    o.insert(QStringLiteral("priority"), job.priority);
+    o.insert(QStringLiteral("attempt"), job.attempt);
+    o.insert(QStringLiteral("max_attempts"), job.maxAttempts);
+    o.insert(QStringLiteral("timeout_s"), job.timeoutS);
+    o.insert(QStringLiteral("next_attempt_at"), timestampOrNull(job.nextAttemptAtMs));
+    o.insert(QStringLiteral("cancel_requested"), job.cancelRequested);
+    o.insert(QStringLiteral("dead_letter"), job.deadLetter);
+    o.insert(QStringLiteral("error"),
+             job.error ? QJsonValue(jobErrorToJson(*job.error)) : QJsonValue(QJsonValue::Null));
+    o.insert(QStringLiteral("created_at"), timestampOrNull(job.createdAtMs));
+    o.insert(QStringLiteral("started_at"), timestampOrNull(job.startedAtMs));
+    o.insert(QStringLiteral("updated_at"), timestampOrNull(job.updatedAtMs));
+    o.insert(QStringLiteral("finished_at"), timestampOrNull(job.finishedAtMs));
+    o.insert(QStringLiteral("result"),
+             hasResult ? QJsonValue(resultInfoToJson(*job.result)) : QJsonValue(QJsonValue::Null));
+    o.insert(QStringLiteral("status_url"), jobStatusPath(job.id));
+    o.insert(QStringLiteral("result_url"),
+             hasResult ? QJsonValue(jobResultPath(job.id)) : QJsonValue(QJsonValue::Null));
+    o.insert(QStringLiteral("rev"), job.rev);
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
 } // namespace
@@ -101,6 +140,31 @@ void tst_JobJson::roundTrip_data()
     unicode.message = QStringLiteral("Größe \"quoted\" \\ ünïcødé \u2713 \t\n\x01\x1f/");
     unicode.params = QJsonObject{{QStringLiteral("nested"), QJsonObject{{QStringLiteral("a"), 1}}}};
     QTest::newRow("unicode and nesting") << unicode;
+
+    // Numbers at the edges of how QJsonValue keeps them.
+    Job numbers = baseJob();
+    numbers.status = JobStatus::Processing;
+    numbers.progress = -0.0;
+    numbers.etaS = 100000.0;
+    numbers.params = QJsonObject{
+        {QStringLiteral("big"), qint64(9007199254740993)}, // 2^53 + 1
+        {QStringLiteral("e15"), 1e15},
+        {QStringLiteral("e20"), 1e20},
+        {QStringLiteral("tiny"), 1e-7},
+        {QStringLiteral("third"), 1.0 / 3.0},
+        {QStringLiteral("min"), std::numeric_limits<qint64>::min()},
+    };
+    QTest::newRow("numbers") << numbers;
+    Job hugeEta = baseJob();
+    hugeEta.status = JobStatus::Processing;
+    hugeEta.etaS = 123456789012.5;
+    hugeEta.progress = 99.99;
+    QTest::newRow("large eta") << hugeEta;
+
+    Job surrogate = baseJob();
+    surrogate.message = QStringLiteral("lone ") + QChar(0xd800) + QStringLiteral(" and ") +
+                        QChar(0xdc00) + QStringLiteral(" \u2028 ") + QChar(0x2028);
+    QTest::newRow("lone surrogates") << surrogate;
 }
 
 void tst_JobJson::roundTrip()
@@ -112,10 +176,11 @@ void tst_JobJson::roundTrip()
     Job back;
     QString error;
     QVERIFY2(jobFromJson(doc.object(), &back, &error), qPrintable(error));
-    QCOMPARE(back, publicView(job));
+    if (QStringView(job.message).isValidUtf16()) // a lone surrogate reads back as U+FFFD
+        QCOMPARE(back, publicView(job));
     // The writer spells a job exactly as QJsonDocument would: same member
     // order, numbers and escapes.
-    QCOMPARE(bytes, QJsonDocument(doc.object()).toJson(QJsonDocument::Compact));
+    QCOMPARE(bytes, referenceBytes(job));
     // The params cache the write path keeps changes nothing on the wire.
     Job cached = job;
     cached.paramsJson = QJsonDocument(job.params).toJson(QJsonDocument::Compact);

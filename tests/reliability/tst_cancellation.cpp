@@ -21,6 +21,7 @@ private Q_SLOTS:
     void cancelOfAFinishedJobConflicts_data();
     void cancelOfAFinishedJobConflicts();
     void cancelIntentSurvivesAKilledBackend();
+    void runningJobCancelledTwiceAnswersBoth();
 
 private:
     std::unique_ptr<BackendProcess> m_backend;
@@ -165,6 +166,24 @@ void tst_Cancellation::cancelIntentSurvivesAKilledBackend()
                           QLatin1String("cancel_requested");
     QVERIFY(intentRecorded);
     QCOMPARE(backend.stop(), 0);
+}
+
+void tst_Cancellation::runningJobCancelledTwiceAnswersBoth()
+{
+    // A job deaf to cancels keeps running after the first request, so the
+    // second (a double click, a resent request) finds it asked already.
+    const QString deaf =
+        m_api->submitId(JobsApi::sleepJob(60, 600, {{QStringLiteral("ignore_cancel"), true}}));
+    QTRY_COMPARE_WITH_TIMEOUT(m_api->status(deaf), QStringLiteral("PROCESSING"), 10000);
+    const HttpReply first = m_api->cancel(deaf);
+    QCOMPARE(first.status, 202);
+    QVERIFY(first.json().value(QStringLiteral("cancel_requested")).toBool());
+    const HttpReply second = m_api->cancel(deaf);
+    QCOMPARE(second.status, 202);
+    QCOMPARE(second.json().value(QStringLiteral("rev")), first.json().value(QStringLiteral("rev")));
+    QVERIFY(procfs::isAlive(m_backend->pid()));
+    // The cancel grace ends it.
+    QTRY_COMPARE_WITH_TIMEOUT(m_api->status(deaf), QStringLiteral("CANCELLED"), 30000);
 }
 
 QTEST_GUILESS_MAIN(tst_Cancellation)

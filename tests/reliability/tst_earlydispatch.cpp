@@ -1,0 +1,166 @@
+// A job whose PENDING row is already durable is sent to its worker while the
+// commit that claims it is written. When that commit fails, the attempt sent
+// early must stop (the store still says PENDING, so the job will be
+// dispatched again: never twice at once), and a job the failed batch itself
+// changed (here a re-drive the caller was told failed) must not run at all.
+// In process: the real JobService and real jobdesk-worker processes over a
+// store whose commits can be made to fail.
+
+#include "failingcommitstore.h"
+#include "jobservice.h"
+#include "kindcatalog.h"
+#include "timeformat.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+#include <set>
+
+using namespace jobdesk;
+
+class tst_EarlyDispatch : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void attemptSentBeforeAFailedCommitStops();
+    void refusedRedriveNeverRuns();
+
+private:
+    void startWorkers();
+    QString submit(const QJsonObject &params, int maxAttempts = 3);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<FailingCommitStore> m_store;
+    std::unique_ptr<WorkerSupervisor> m_workers;
+    std::unique_ptr<JobService> m_service;
+    /// Attempts (job, fence) running now, from their first report to their end.
+    std::set<std::pair<QString, qint64>> m_running;
+    std::set<std::pair<QString, qint64>> m_ran;
+    std::size_t m_mostAtOnce = 0;
+    /// Attempts that ended, by job: each one that a worker was given.
+    QHash<QString, int> m_ended;
+};
+
+void tst_EarlyDispatch::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(QDir(m_dir->path()).mkpath(QStringLiteral("results")));
+    QVERIFY(QDir(m_dir->path()).mkpath(QStringLiteral("run")));
+    QFile::setPermissions(m_dir->filePath(QStringLiteral("run")),
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    m_store = std::make_unique<FailingCommitStore>();
+    QVERIFY2(m_store->open(m_dir->path()), qPrintable(m_store->lastError()));
+
+    WorkerSupervisor::Options workers;
+    workers.workerProgram =
+        qEnvironmentVariable("JOBDESK_BIN_DIR") + QStringLiteral("/jobdesk-worker");
+    workers.workers = 2;
+    workers.runtimeDir = m_dir->filePath(QStringLiteral("run"));
+    workers.resultsDir = m_dir->filePath(QStringLiteral("results"));
+    workers.epoch = QStringLiteral("01a21b50-0000-7000-8000-000000000000");
+    m_workers = std::make_unique<WorkerSupervisor>(workers);
+    connect(m_workers.get(), &WorkerSupervisor::progress, this,
+            [this](const QString &id, qint64 fence) {
+                if (m_running.insert({id, fence}).second)
+                    m_mostAtOnce = std::max(m_mostAtOnce, m_running.size());
+                m_ran.insert({id, fence});
+            });
+    connect(m_workers.get(), &WorkerSupervisor::finished, this,
+            [this](const QString &id, qint64 fence) {
+                m_running.erase({id, fence});
+                ++m_ended[id];
+            });
+
+    JobService::Options service;
+    service.resultsDir = workers.resultsDir;
+    m_service = std::make_unique<JobService>(*m_store, *m_workers, KindCatalog::builtin(), service);
+    QString error;
+    QVERIFY2(m_service->start(&error), qPrintable(error));
+}
+
+void tst_EarlyDispatch::cleanup()
+{
+    if (m_service)
+        m_service->stop();
+    if (m_workers)
+        m_workers->stop();
+    m_service.reset();
+    m_workers.reset();
+    m_store.reset();
+    m_dir.reset();
+    m_running.clear();
+    m_ran.clear();
+    m_mostAtOnce = 0;
+    m_ended.clear();
+}
+
+void tst_EarlyDispatch::startWorkers()
+{
+    QString error;
+    QVERIFY2(m_workers->start(&error), qPrintable(error));
+}
+
+QString tst_EarlyDispatch::submit(const QJsonObject &params, int maxAttempts)
+{
+    Result<SubmitCommand> command =
+        m_service->parseSubmit(QJsonObject{{QStringLiteral("kind"), QStringLiteral("demo.sleep")},
+                                           {QStringLiteral("params"), params},
+                                           {QStringLiteral("max_attempts"), maxAttempts}},
+                               IdempotencyKeySource::Header);
+    if (!command)
+        return {};
+    std::optional<Result<SubmitOutcome>> answer;
+    m_service->submit(std::move(command).value(), [&](Result<SubmitOutcome> r) { answer = r; });
+    if (!QTest::qWaitFor([&] { return answer.has_value(); }, 5000))
+        return {};
+    return answer && answer->ok() ? answer->value().jobId : QString();
+}
+
+void tst_EarlyDispatch::attemptSentBeforeAFailedCommitStops()
+{
+    // Durable as PENDING before any worker is up; 2 s of work in 40 steps,
+    // so that its attempts report progress while they run.
+    const QString id = submit({{QStringLiteral("duration_s"), 2}, {QStringLiteral("steps"), 40}});
+    QVERIFY(!id.isEmpty());
+    m_store->failCommits = 1; // the commit that claims it
+    startWorkers();
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->job(id)->status, JobStatus::Completed, 20000);
+    QCOMPARE(m_mostAtOnce, std::size_t(1)); // never two attempts of it at once
+    QVERIFY(m_ran.size() >= 1);
+}
+
+void tst_EarlyDispatch::refusedRedriveNeverRuns()
+{
+    // A dead letter to re-drive, with both workers idle.
+    const QString id = submit({{QStringLiteral("duration_s"), 0.2},
+                               {QStringLiteral("steps"), 10},
+                               {QStringLiteral("fail_at"), 0}},
+                              1);
+    QVERIFY(!id.isEmpty());
+    startWorkers();
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->job(id)->status, JobStatus::Failed, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_workers->idle(), 2, 10000);
+    const int attempts = m_store->job(id)->attempt;
+    const int given = m_ended.value(id);
+
+    m_store->failCommits = 1; // the commit of the re-drive
+    std::optional<Result<Job>> redriven;
+    m_service->retry(id, [&](Result<Job> r) { redriven = r; });
+    QTRY_VERIFY(redriven.has_value());
+    QVERIFY(!redriven->ok());
+    QCOMPARE(redriven->error().code, ErrorCode::Unavailable);
+    // Refused, so it stays a dead letter and runs nowhere.
+    QTest::qWait(1500);
+    QCOMPARE(m_store->job(id)->status, JobStatus::Failed);
+    QCOMPARE(m_store->job(id)->attempt, attempts);
+    QCOMPARE(m_workers->busy(), 0);
+    QCOMPARE(m_ended.value(id), given); // no worker was given it, not even briefly
+}
+
+QTEST_GUILESS_MAIN(tst_EarlyDispatch)
+#include "tst_earlydispatch.moc"
