@@ -272,7 +272,9 @@ void DashboardView::showStats(const DashboardStats &stats)
     // Each row says how many jobs it stands for, so 0 % still reads as a row.
     for (auto k = stats.kinds.crbegin(); k != stats.kinds.crend(); ++k) {
         if (k->p50S && k->p95S) {
-            durationKinds.append(tr("%1 (%2 runs)").arg(k->kind, number(k->durationCount)));
+            durationKinds.append(k->durationCount == 1
+                                     ? tr("%1 (1 run)").arg(k->kind)
+                                     : tr("%1 (%2 runs)").arg(k->kind, number(k->durationCount)));
             durations[0].append(*k->p50S);
             durations[1].append(*k->p95S);
         }
