@@ -149,8 +149,8 @@ public:
     /// Claimed jobs whose row this batch had not changed before the claim:
     /// their PENDING state is durable, so they may start before the commit.
     std::unordered_set<QString> claimedDurable;
-    /// Fences of the attempts sent before the commit: stopped if it fails.
-    std::vector<qint64> sentEarly;
+    /// The attempts sent before the commit (fence, job): stopped if it fails.
+    std::vector<std::pair<qint64, QString>> sentEarly;
     std::vector<qint64> cancels;
     std::vector<std::pair<QString, JobEvent>> events;
     /// Jobs purged by this batch: their files go once the commit is durable.
@@ -492,8 +492,16 @@ void JobService::cancel(const QString &id, CancelCallback done)
             break;
         case JobStatus::Processing:
             if (job->cancelRequested) {
-                // Asked already (a resent or double request): nothing to
-                // write, so nothing to wait for.
+                // Asked already (a resent or double request). If that was in
+                // this batch, the answer is whatever its commit makes of it;
+                // otherwise there is nothing to write or wait for.
+                if (batch.dirty.count(job->id)) {
+                    batch.replies.emplace_back(id, [done](const JobSnapshot &, const Job &j) {
+                        done(CancelOutcome{j, true});
+                    });
+                    batch.onFailure.push_back([done](const ApiError &e) { done(e); });
+                    return;
+                }
                 const Job copy = *job;
                 batch.immediate.push_back([done, copy] { done(CancelOutcome{copy, true}); });
                 return;
@@ -507,6 +515,12 @@ void JobService::cancel(const QString &id, CancelCallback done)
             });
             break;
         case JobStatus::Cancelled: {
+            if (batch.dirty.count(job->id)) { // cancelled by this very batch
+                batch.replies.emplace_back(id, [done](const JobSnapshot &, const Job &j) {
+                    done(CancelOutcome{j, false});
+                });
+                break;
+            }
             const Job copy = *job;
             batch.immediate.push_back([done, copy] { done(CancelOutcome{copy, false}); });
             return;
@@ -789,6 +803,28 @@ void JobService::flushThrottledProgress()
 
 void JobService::onWorkerFinished(const QString &jobId, qint64 fence, const WorkerOutcome &outcome)
 {
+    if (m_abandoned.erase(fence) > 0) {
+        // An attempt sent before a commit that failed, stopped since: not an
+        // outcome of the job, whatever it says. Should that commit have been
+        // durable after all (an I/O error reported on a COMMIT that landed),
+        // the job is handed back rather than left PROCESSING with no worker.
+        enqueue([this, jobId, fence](Batch &batch) {
+            auto it = m_active.find(jobId);
+            if (it == m_active.end() || it->second.status != JobStatus::Processing ||
+                it->second.fence != fence)
+                return;
+            Job &job = it->second;
+            job.attempt = std::max(0, job.attempt - 1);
+            transition(
+                batch, job, JobStatus::Pending,
+                QJsonObject{{QStringLiteral("reason"),
+                             QStringLiteral("the attempt was stopped after a failed commit")}});
+            queueInsert(job);
+        });
+        if (isOwnResultFile(jobId, fence, outcome.resultFile))
+            QFile::remove(QDir(m_options.resultsDir).filePath(outcome.resultFile));
+        return;
+    }
     Mutation apply = [this, jobId, fence, outcome](Batch &batch) {
         auto it = m_active.find(jobId);
         if (it == m_active.end() || it->second.status != JobStatus::Processing ||
@@ -800,8 +836,7 @@ void JobService::onWorkerFinished(const QString &jobId, qint64 fence, const Work
             // (a repeated report), which stays. Anything missed here goes at
             // the next start (sweepResultsFolder).
             if (it != m_active.end() && it->second.fence != fence &&
-                outcome.resultFile.startsWith(jobId + QLatin1Char('.')) &&
-                !outcome.resultFile.contains(QLatin1Char('/')))
+                isOwnResultFile(jobId, fence, outcome.resultFile))
                 QFile::remove(QDir(m_options.resultsDir).filePath(outcome.resultFile));
             return;
         }
@@ -811,6 +846,13 @@ void JobService::onWorkerFinished(const QString &jobId, qint64 fence, const Work
         apply(batch);
         batch.replayOnFailure.push_back(apply);
     });
+}
+
+bool JobService::isOwnResultFile(const QString &jobId, qint64 fence, const QString &name)
+{
+    // The worker names an attempt's file <job id>.<fence>.<extension>.
+    const QString prefix = jobId + QLatin1Char('.') + QString::number(fence) + QLatin1Char('.');
+    return name.startsWith(prefix) && !name.contains(QLatin1Char('/'));
 }
 
 void JobService::finishAttempt(Batch &batch, Job &job, const WorkerOutcome &outcome)
@@ -1011,7 +1053,18 @@ void JobService::dispatchToIdleWorkers(Batch &batch)
     if (m_draining)
         return;
     int idle = m_workers.idle() - static_cast<int>(batch.dispatches.size());
+    // Jobs whose attempt outlived a failed commit wait for it to end: a job
+    // never runs twice at once.
+    std::unordered_set<QString> waiting;
+    for (const auto &[fence, jobId] : m_abandoned)
+        waiting.insert(jobId);
+    std::vector<QueueKey> skipped;
     while (idle > 0 && !m_queue.empty()) {
+        if (waiting.count(m_queue.begin()->id)) {
+            skipped.push_back(*m_queue.begin());
+            m_queue.erase(m_queue.begin());
+            continue;
+        }
         const QString id = queueTakeFirst();
         auto it = m_active.find(id);
         if (it == m_active.end() || it->second.status != JobStatus::Pending)
@@ -1031,6 +1084,7 @@ void JobService::dispatchToIdleWorkers(Batch &batch)
             WorkerAssignment{job.id, job.fence, job.kind, job.params, job.timeoutS, job.attempt});
         --idle;
     }
+    m_queue.insert(skipped.begin(), skipped.end()); // their bands never left m_queueBands
 }
 
 void JobService::sendDispatch(const WorkerAssignment &assignment)
@@ -1241,7 +1295,7 @@ void JobService::flush()
             batch.dispatches.begin(), batch.dispatches.end(),
             [&batch](const WorkerAssignment &a) { return !batch.claimedDurable.count(a.jobId); });
         std::for_each(started, batch.dispatches.end(), [this, &batch](const WorkerAssignment &a) {
-            batch.sentEarly.push_back(a.fence);
+            batch.sentEarly.emplace_back(a.fence, a.jobId);
             sendDispatch(a);
         });
         batch.dispatches.erase(started, batch.dispatches.end());
@@ -1265,8 +1319,10 @@ void JobService::flush()
             fail(error);
         // The store still has those jobs PENDING: their early attempts must
         // not run on beside the next dispatch (their reports are stale now).
-        for (qint64 fence : batch.sentEarly)
+        for (const auto &[fence, jobId] : batch.sentEarly) {
+            m_abandoned.emplace(fence, jobId);
             m_workers.cancel(fence);
+        }
         m_storeBackoffMs = std::clamp<qint64>(m_storeBackoffMs * 2, 250, 5000);
         m_storeRetryAtMs = nowMs() + m_storeBackoffMs;
         reloadAfterFailedCommit();
@@ -1279,7 +1335,7 @@ void JobService::flush()
             auto replays = std::move(batch.replayOnFailure);
             // Each replay signs up for the next failure too: a disk that
             // stays full for minutes must not drop a finished attempt.
-            QTimer::singleShot(1000, this, [this, replays] {
+            QTimer::singleShot(std::chrono::milliseconds(m_storeBackoffMs), this, [this, replays] {
                 for (const Mutation &m : replays)
                     enqueue([m](Batch &b) {
                         m(b);

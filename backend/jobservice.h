@@ -217,6 +217,8 @@ private:
     void onWorkerProgress(const QString &jobId, qint64 fence, std::optional<double> progress,
                           const QString &message);
     void onWorkerFinished(const QString &jobId, qint64 fence, const WorkerOutcome &outcome);
+    /// Whether `name` is a result file of that attempt (not a path, its fence).
+    static bool isOwnResultFile(const QString &jobId, qint64 fence, const QString &name);
     void flushThrottledProgress();
     void promoteDueRetries();
     void armRetryTimer();
@@ -281,6 +283,10 @@ private:
     std::unordered_map<QString, PendingProgress> m_throttledProgress;
     std::unordered_map<QString, qint64> m_lastProgressWriteMs;
     QTimer m_progressTimer;
+
+    /// Attempts sent before a commit that failed, asked to stop and not
+    /// ended yet, by fence: their jobs are not dispatched again until then.
+    std::unordered_map<qint64, QString> m_abandoned;
 
     /// Jobs per status and dead letters as of the last commit (the `stats`
     /// counts), counted once at start and then kept by each commit.

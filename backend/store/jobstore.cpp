@@ -17,18 +17,23 @@ bool WebhookDelivery::operator==(const WebhookDelivery &o) const
 {
     return id == o.id && jobId == o.jobId && url == o.url && eventType == o.eventType &&
            body == o.body && createdAtMs == o.createdAtMs && attempts == o.attempts &&
-           nextAttemptAtMs == o.nextAttemptAtMs && state == o.state &&
-           lastStatus == o.lastStatus && lastError == o.lastError;
+           nextAttemptAtMs == o.nextAttemptAtMs && state == o.state && lastStatus == o.lastStatus &&
+           lastError == o.lastError;
 }
 
 QString webhookStateName(WebhookDelivery::State state)
 {
     switch (state) {
-    case WebhookDelivery::State::Pending: return QStringLiteral("pending");
-    case WebhookDelivery::State::Delivered: return QStringLiteral("delivered");
-    case WebhookDelivery::State::Gone: return QStringLiteral("gone");
-    case WebhookDelivery::State::Failed: return QStringLiteral("failed");
-    case WebhookDelivery::State::Refused: return QStringLiteral("refused");
+    case WebhookDelivery::State::Pending:
+        return QStringLiteral("pending");
+    case WebhookDelivery::State::Delivered:
+        return QStringLiteral("delivered");
+    case WebhookDelivery::State::Gone:
+        return QStringLiteral("gone");
+    case WebhookDelivery::State::Failed:
+        return QStringLiteral("failed");
+    case WebhookDelivery::State::Refused:
+        return QStringLiteral("refused");
     }
     return QStringLiteral("pending");
 }

@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
+#include <QSet>
 #include <QString>
 #include <optional>
 
@@ -172,6 +173,9 @@ public:
     /// out those with a webhook delivery still pending: a job is not purged
     /// while its delivery may still be attempted.
     virtual QList<Job> finishedBefore(qint64 beforeMs, int limit) = 0;
+    /// The name of every result file a job names (relative to the results
+    /// folder), for the sweep at start; nullopt on failure.
+    virtual std::optional<QSet<QString>> resultFileNames() = 0;
     virtual std::optional<IdempotencyRecord> idempotencyRecord(const QString &key) = 0;
     /// Whether a job of that id existed and was purged (its tombstone).
     virtual bool wasPurged(const QString &id) = 0;

@@ -3,8 +3,11 @@
 #include "jobstore.h"
 
 #include <QDir>
+#include <QDirIterator>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QLoggingCategory>
+#include <QRegularExpression>
 
 Q_LOGGING_CATEGORY(lcResults, "jobdesk.results")
 
@@ -12,30 +15,38 @@ namespace jobdesk {
 
 int sweepResultsFolder(const QString &resultsDir, JobStore &store)
 {
+    QElapsedTimer timer;
+    timer.start();
+    // One read for every name a job serves, rather than one per file.
+    const std::optional<QSet<QString>> served = store.resultFileNames();
+    if (!served) {
+        qCWarning(lcResults).noquote()
+            << "the results folder is not swept: cannot read the jobs:" << store.lastError();
+        return -1;
+    }
+    // What a worker writes (backend/worker/resultsink.cpp): <job id>.<fence>.<extension>,
+    // and <job id>.<fence>.tmp while it writes. Anything else is not ours.
+    static const QRegularExpression kWorkerFile(
+        QStringLiteral("^[0-9A-Za-z-]+\\.[0-9]+\\.[0-9A-Za-z_-]+$"));
     int removed = 0;
-    const QDir dir(resultsDir);
-    const QStringList names = dir.entryList(QDir::Files | QDir::Hidden | QDir::System);
-    for (const QString &name : names) {
-        bool garbage = name.endsWith(QLatin1String(".tmp"));
-        if (!garbage) {
-            const QString jobId = name.section(QLatin1Char('.'), 0, 0);
-            const std::optional<Job> job = store.job(jobId);
-            if (!job && !store.lastError().isEmpty()) {
-                qCWarning(lcResults).noquote()
-                    << "cannot check" << name << "against its job:" << store.lastError();
-                continue;
-            }
-            garbage = !job || job->resultFile != name;
-        }
-        if (!garbage)
+    QDirIterator files(resultsDir, QDir::Files | QDir::Hidden | QDir::System);
+    while (files.hasNext()) {
+        const QString path = files.next();
+        const QString name = files.fileName();
+        // A job's result is kept whatever its name ends with (a program may
+        // name its result *.tmp).
+        if (served->contains(name) || !kWorkerFile.match(name).hasMatch())
             continue;
-        if (QFile::remove(dir.filePath(name))) {
+        if (QFile::remove(path)) {
             ++removed;
-            qCInfo(lcResults).noquote() << "removed" << name << "(no job serves it)";
+            qCDebug(lcResults).noquote() << "removed" << name << "(no job serves it)";
         } else {
-            qCWarning(lcResults).noquote() << "cannot remove" << dir.filePath(name);
+            qCWarning(lcResults).noquote() << "cannot remove" << path;
         }
     }
+    if (removed > 0)
+        qCInfo(lcResults) << "removed" << removed << "result files no job serves, in"
+                          << timer.elapsed() << "ms";
     return removed;
 }
 

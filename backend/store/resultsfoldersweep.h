@@ -13,8 +13,9 @@ class JobStore;
 /// or of a job purged since. Runs at start, before any worker: then no
 /// attempt is in flight, and a file its job does not name is garbage.
 ///
-/// A file whose job cannot be read (the store fails) is kept. Returns how
-/// many files were removed.
+/// Files not named like a worker's (`<id>.<fence>.<ext>`) are left alone.
+/// If the jobs cannot be read, nothing is removed. Returns how many files
+/// were removed, or -1 when the store could not be read.
 int sweepResultsFolder(const QString &resultsDir, JobStore &store);
 
 } // namespace jobdesk

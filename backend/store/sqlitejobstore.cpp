@@ -1278,6 +1278,26 @@ bool SqliteJobStore::checkpoint()
 // Reads (the reader connection: committed state only)
 // ===========================================================================
 
+std::optional<QSet<QString>> SqliteJobStore::resultFileNames()
+{
+    if (!requireOpen())
+        return std::nullopt;
+    // Once per start, so prepared here rather than kept.
+    QSqlQuery q(m_db->readerDb);
+    q.setForwardOnly(true);
+    QString error;
+    if (!prepare(q, QStringLiteral("SELECT result_file FROM jobs WHERE result_file <> ''"),
+                 &error) ||
+        !execStatement(q, "resultFileNames", &error)) {
+        fail(error);
+        return std::nullopt;
+    }
+    QSet<QString> names;
+    while (q.next())
+        names.insert(q.value(0).toString());
+    return names;
+}
+
 QList<Job> SqliteJobStore::finishedBefore(qint64 beforeMs, int limit)
 {
     QList<Job> jobs;

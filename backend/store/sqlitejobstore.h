@@ -71,6 +71,7 @@ public:
     qint64 deadLetterCount() override;
     qint64 currentRev() override;
     QList<Job> finishedBefore(qint64 beforeMs, int limit) override;
+    std::optional<QSet<QString>> resultFileNames() override;
     std::optional<IdempotencyRecord> idempotencyRecord(const QString &key) override;
     bool wasPurged(const QString &id) override;
     QList<WebhookDelivery> pendingWebhooks() override;

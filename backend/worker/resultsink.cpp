@@ -203,7 +203,9 @@ void ResultSink::closeAndRemoveTemp()
 QString ResultSink::finalName() const
 {
     QString ext = QFileInfo(m_filename).suffix();
-    if (ext.isEmpty() || !isSafeFileComponent(ext))
+    // ".tmp" is how a result looks while it is written (and swept at start).
+    if (ext.isEmpty() || !isSafeFileComponent(ext) ||
+        ext.compare(QLatin1String("tmp"), Qt::CaseInsensitive) == 0)
         ext = QStringLiteral("bin");
     return QStringLiteral("%1.%2.%3").arg(m_jobId).arg(m_fence).arg(ext);
 }

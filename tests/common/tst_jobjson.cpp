@@ -150,6 +150,7 @@ void tst_JobJson::roundTrip_data()
         {QStringLiteral("big"), qint64(9007199254740993)}, // 2^53 + 1
         {QStringLiteral("e15"), 1e15},
         {QStringLiteral("e20"), 1e20},
+
         {QStringLiteral("tiny"), 1e-7},
         {QStringLiteral("third"), 1.0 / 3.0},
         {QStringLiteral("min"), std::numeric_limits<qint64>::min()},
@@ -160,6 +161,13 @@ void tst_JobJson::roundTrip_data()
     hugeEta.etaS = 123456789012.5;
     hugeEta.progress = 99.99;
     QTest::newRow("large eta") << hugeEta;
+    // Integral doubles past 2^53, which QJsonDocument writes in 'g' form.
+    for (double eta : {1e17, 9007199254740994.0, -9223372036854775808.0}) {
+        Job far = baseJob();
+        far.status = JobStatus::Processing;
+        far.etaS = eta;
+        QTest::newRow(qPrintable(QStringLiteral("eta %1").arg(eta, 0, 'g', 17))) << far;
+    }
 
     Job surrogate = baseJob();
     surrogate.message = QStringLiteral("lone ") + QChar(0xd800) + QStringLiteral(" and ") +

@@ -99,6 +99,7 @@ public:
         return m_store.idempotencyRecord(key);
     }
     bool wasPurged(const QString &id) override { return m_store.wasPurged(id); }
+    std::optional<QSet<QString>> resultFileNames() override { return m_store.resultFileNames(); }
     QList<jobdesk::WebhookDelivery> pendingWebhooks() override { return m_store.pendingWebhooks(); }
     QList<jobdesk::WebhookDelivery> webhooks(const QString &id) override
     {

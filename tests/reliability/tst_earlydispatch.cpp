@@ -26,8 +26,10 @@ private Q_SLOTS:
     void init();
     void cleanup();
 
+    void attemptSentBeforeAFailedCommitStops_data();
     void attemptSentBeforeAFailedCommitStops();
     void refusedRedriveNeverRuns();
+    void secondCancelInTheSameBatchWaitsForItsCommit();
 
 private:
     void startWorkers();
@@ -62,6 +64,7 @@ void tst_EarlyDispatch::init()
     workers.runtimeDir = m_dir->filePath(QStringLiteral("run"));
     workers.resultsDir = m_dir->filePath(QStringLiteral("results"));
     workers.epoch = QStringLiteral("01a21b50-0000-7000-8000-000000000000");
+    workers.cancelGrace = std::chrono::milliseconds(1000); // for attempts deaf to cancels
     m_workers = std::make_unique<WorkerSupervisor>(workers);
     connect(m_workers.get(), &WorkerSupervisor::progress, this,
             [this](const QString &id, qint64 fence) {
@@ -120,18 +123,30 @@ QString tst_EarlyDispatch::submit(const QJsonObject &params, int maxAttempts)
     return answer && answer->ok() ? answer->value().jobId : QString();
 }
 
+void tst_EarlyDispatch::attemptSentBeforeAFailedCommitStops_data()
+{
+    QTest::addColumn<bool>("deaf");
+    QTest::newRow("stops when asked") << false;
+    // Killed only after the cancel grace: its job must wait for that.
+    QTest::newRow("deaf to cancels") << true;
+}
+
 void tst_EarlyDispatch::attemptSentBeforeAFailedCommitStops()
 {
+    QFETCH(bool, deaf);
     // Durable as PENDING before any worker is up; 2 s of work in 40 steps,
     // so that its attempts report progress while they run.
-    const QString id = submit({{QStringLiteral("duration_s"), 2}, {QStringLiteral("steps"), 40}});
+    const QString id = submit({{QStringLiteral("duration_s"), 2},
+                               {QStringLiteral("steps"), 40},
+                               {QStringLiteral("ignore_cancel"), deaf}});
     QVERIFY(!id.isEmpty());
     m_store->failCommits = 1; // the commit that claims it
     startWorkers();
 
     QTRY_COMPARE_WITH_TIMEOUT(m_store->job(id)->status, JobStatus::Completed, 20000);
+    QCOMPARE(m_ended.value(id), 2);         // the early attempt, then the one that counted
     QCOMPARE(m_mostAtOnce, std::size_t(1)); // never two attempts of it at once
-    QVERIFY(m_ran.size() >= 1);
+    QCOMPARE(m_store->job(id)->attempt, 1); // the stopped one used no attempt
 }
 
 void tst_EarlyDispatch::refusedRedriveNeverRuns()
@@ -160,6 +175,41 @@ void tst_EarlyDispatch::refusedRedriveNeverRuns()
     QCOMPARE(m_store->job(id)->attempt, attempts);
     QCOMPARE(m_workers->busy(), 0);
     QCOMPARE(m_ended.value(id), given); // no worker was given it, not even briefly
+}
+
+void tst_EarlyDispatch::secondCancelInTheSameBatchWaitsForItsCommit()
+{
+    const QString id = submit({{QStringLiteral("duration_s"), 30},
+                               {QStringLiteral("steps"), 1},
+                               {QStringLiteral("ignore_cancel"), true}});
+    QVERIFY(!id.isEmpty());
+    startWorkers();
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->job(id)->status, JobStatus::Processing, 10000);
+
+    // Two cancels in one batch, and its commit fails: neither is done.
+    std::optional<Result<CancelOutcome>> first, second;
+    m_store->failCommits = 1;
+    m_service->cancel(id, [&](Result<CancelOutcome> r) { first = r; });
+    m_service->cancel(id, [&](Result<CancelOutcome> r) { second = r; });
+    QTRY_VERIFY(first.has_value() && second.has_value());
+    QVERIFY(!first->ok());
+    QVERIFY(!second->ok());
+    QVERIFY(!m_store->job(id)->cancelRequested);
+
+    // Again once the store commits: both answer the job as committed.
+    QTest::qWait(1500); // past the store's backoff
+    first.reset();
+    second.reset();
+    m_service->cancel(id, [&](Result<CancelOutcome> r) { first = r; });
+    m_service->cancel(id, [&](Result<CancelOutcome> r) { second = r; });
+    QTRY_VERIFY(first.has_value() && second.has_value());
+    QVERIFY(first->ok());
+    QVERIFY(second->ok());
+    const Job stored = *m_store->job(id);
+    QVERIFY(stored.cancelRequested);
+    QCOMPARE(first->value().job.rev, stored.rev);
+    QCOMPARE(second->value().job.rev, stored.rev);
+    QVERIFY(second->value().stopRequested);
 }
 
 QTEST_GUILESS_MAIN(tst_EarlyDispatch)

@@ -1,6 +1,7 @@
 // At start, jobdeskd clears the results folder of files no job will serve:
 // unfinished writes, results of attempts that were fenced off or lost, and
-// files of purged jobs. The one file a job names as its result stays.
+// files of purged jobs. A file a job names as its result stays, whatever its
+// name ends with, and so does anything not named like a worker's file.
 
 #include "store/resultsfoldersweep.h"
 #include "store/sqlitejobstore.h"
@@ -62,23 +63,32 @@ void tst_ResultsFolderSweep::keepsOnlyTheResultsJobsName()
     running.fence = 9;
     running.rev = store.nextRev();
     QVERIFY(store.insertJob(running));
+    // A result its program named *.tmp, kept as its name by an older worker.
+    const QString oddId = QStringLiteral("0193a0c4-0000-7000-8000-00000000000d");
+    Job odd = makeJob(oddId, JobStatus::Completed, oddId + QStringLiteral(".4.tmp"));
+    odd.rev = store.nextRev();
+    QVERIFY(store.insertJob(odd));
     QVERIFY(store.commit());
 
     QDir results(data.filePath(QStringLiteral("results")));
     QVERIFY(results.mkpath(QStringLiteral(".")));
-    const QStringList kept = {kCompleted + QStringLiteral(".7.json")};
+    const QStringList kept = {kCompleted + QStringLiteral(".7.json"), odd.resultFile,
+                              QStringLiteral("stray-file"), QStringLiteral("notes.txt")};
     const QStringList garbage = {
         kCompleted + QStringLiteral(".5.json"), // an earlier attempt, fenced off
         kCompleted + QStringLiteral(".8.tmp"),  // a write that never finished
         kRunning + QStringLiteral(".9.json"),   // renamed, but its outcome was lost
         kGone + QStringLiteral(".3.csv"),       // its job was purged
-        QStringLiteral("stray-file"),
     };
     for (const QString &name : kept + garbage)
         QVERIFY(touch(results, name));
 
     QCOMPARE(sweepResultsFolder(results.path(), store), int(garbage.size()));
-    QCOMPARE(results.entryList(QDir::Files), kept);
+    QStringList left = results.entryList(QDir::Files);
+    QStringList want = kept;
+    left.sort();
+    want.sort();
+    QCOMPARE(left, want);
     QCOMPARE(sweepResultsFolder(results.path(), store), 0); // nothing left to do
 }
 
@@ -88,9 +98,9 @@ void tst_ResultsFolderSweep::keepsFilesWhenTheStoreCannotBeRead()
     QDir results(data.path());
     QVERIFY(touch(results, kCompleted + QStringLiteral(".7.json")));
     QVERIFY(touch(results, kCompleted + QStringLiteral(".8.tmp")));
-    SqliteJobStore closed;                                   // never opened: every read fails
-    QCOMPARE(sweepResultsFolder(results.path(), closed), 1); // only the unfinished write
-    QCOMPARE(results.entryList(QDir::Files), QStringList{kCompleted + QStringLiteral(".7.json")});
+    SqliteJobStore closed; // never opened: every read fails
+    QCOMPARE(sweepResultsFolder(results.path(), closed), -1);
+    QCOMPARE(results.entryList(QDir::Files).size(), 2); // nothing is removed blind
 }
 
 QTEST_GUILESS_MAIN(tst_ResultsFolderSweep)

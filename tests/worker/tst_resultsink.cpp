@@ -138,6 +138,8 @@ void tst_ResultSink::namesTheFileAfterTheResultSuffix_data()
     QTest::newRow("pdf") << QStringLiteral("report.pdf") << QStringLiteral("pdf");
     QTest::newRow("no suffix") << QStringLiteral("README") << QStringLiteral("bin");
     QTest::newRow("no filename") << QString() << QStringLiteral("bin");
+    QTest::newRow("tmp, the unfinished suffix")
+        << QStringLiteral("out.TMP") << QStringLiteral("bin");
     QTest::newRow("suffix that is not a plain word")
         << QStringLiteral("x.a b") << QStringLiteral("bin");
 }
