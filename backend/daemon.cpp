@@ -153,7 +153,10 @@ bool Daemon::start(QString *error, int *exitCode)
     // The kinds: built in, then the config file's, with the input roots.
     // Workers get them as resolved now, not by reading the config again.
     KindCatalog kinds = KindCatalog::builtin();
-    for (const KindInfo &kind : std::as_const(m_config.adminKinds))
+    for (const KindCatalog::Settings::Defaults &defaults :
+         std::as_const(m_config.kindSettings.builtinDefaults))
+        kinds.setDefaults(defaults);
+    for (const KindInfo &kind : std::as_const(m_config.kindSettings.adminKinds))
         kinds.add(kind);
     kinds.setInputRoots(m_config.inputRoots);
     // The data dir holds the token, the webhook secret and every job's data:

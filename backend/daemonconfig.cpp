@@ -24,33 +24,46 @@ struct OptionSpec
 
 // The flag names double as the config file's keys.
 constexpr OptionSpec kOptions[] = {
-    {"data-dir", "DIR", "Where jobs, results and the token live (default: $XDG_DATA_HOME/jobdesk)."},
-    {"config", "FILE", "Config file (default: $XDG_CONFIG_HOME/jobdesk/jobdeskd.conf if it exists)."},
-    {"http-listen", "HOST:PORT", "HTTP API address (default: 127.0.0.1:8700; port 0 = any free port)."},
-    {"control", "ENDPOINT", "ZeroMQ control endpoint (default: ipc://$XDG_RUNTIME_DIR/jobdesk/control)."},
-    {"events", "ENDPOINT", "ZeroMQ events endpoint (default: ipc://$XDG_RUNTIME_DIR/jobdesk/events)."},
+    {"data-dir", "DIR",
+     "Where jobs, results and the token live (default: $XDG_DATA_HOME/jobdesk)."},
+    {"config", "FILE",
+     "Config file (default: $XDG_CONFIG_HOME/jobdesk/jobdeskd.conf if it exists)."},
+    {"http-listen", "HOST:PORT",
+     "HTTP API address (default: 127.0.0.1:8700; port 0 = any free port)."},
+    {"control", "ENDPOINT",
+     "ZeroMQ control endpoint (default: ipc://$XDG_RUNTIME_DIR/jobdesk/control)."},
+    {"events", "ENDPOINT",
+     "ZeroMQ events endpoint (default: ipc://$XDG_RUNTIME_DIR/jobdesk/events)."},
     {"workers", "N", "Number of worker processes (default: number of CPU cores)."},
-    {"api-token-file", "FILE", "API token file (default: <data dir>/api-token, created on first start)."},
+    {"api-token-file", "FILE",
+     "API token file (default: <data dir>/api-token, created on first start)."},
     {"no-auth", nullptr, "Accept requests without a token (loopback and ipc:// only)."},
     {"log-level", "LEVEL", "debug, info, warning or error (default: info)."},
     {"retention-hours", "H", "Purge finished jobs and their results after H hours (default: 48)."},
-    {"retry-base", "SECONDS", "Backoff before the first retry of a failed attempt, doubling "
-                              "each time, with full jitter (default: 2)."},
+    {"retry-base", "SECONDS",
+     "Backoff before the first retry of a failed attempt, doubling "
+     "each time, with full jitter (default: 2)."},
     {"retry-cap", "SECONDS", "The longest backoff between retries (default: 300)."},
-    {"cancel-grace", "SECONDS", "After a cancel or a timeout, how long a job gets to stop before "
-                                "its worker is killed (default: 5)."},
-    {"shutdown-grace", "SECONDS", "On SIGTERM, how long running jobs may finish before they are "
-                                  "requeued (default: 10)."},
-    {"webhook-secret-file", "FILE", "Webhook signing secret, whsec_... (default: <data dir>/"
-                                    "webhook-secret, created on first start)."},
-    {"callback-allow", "HOSTS", "Comma-separated host names, addresses and subnets a job's "
-                                "callback_url may name (default: localhost,127.0.0.1,::1)."},
+    {"cancel-grace", "SECONDS",
+     "After a cancel or a timeout, how long a job gets to stop before "
+     "its worker is killed (default: 5)."},
+    {"shutdown-grace", "SECONDS",
+     "On SIGTERM, how long running jobs may finish before they are "
+     "requeued (default: 10)."},
+    {"webhook-secret-file", "FILE",
+     "Webhook signing secret, whsec_... (default: <data dir>/"
+     "webhook-secret, created on first start)."},
+    {"callback-allow", "HOSTS",
+     "Comma-separated host names, addresses and subnets a job's "
+     "callback_url may name (default: localhost,127.0.0.1,::1)."},
     {"max-pending", "N", "Refuse submits (503) while N jobs are waiting (default: 1000000)."},
-    {"poll-rate-limit", "N", "Polls per second allowed per API token, in bursts of N; 0 = no "
-                             "limit (default: 0)."},
-    {"input-root", "DIR", "A folder that file parameters must lie under; repeatable (in the "
-                          "config file: a comma-separated list). Default: the home folder of "
-                          "the user running jobdeskd."},
+    {"poll-rate-limit", "N",
+     "Polls per second allowed per API token, in bursts of N; 0 = no "
+     "limit (default: 0)."},
+    {"input-root", "DIR",
+     "A folder that file parameters must lie under; repeatable (in the "
+     "config file: a comma-separated list). Default: the home folder of "
+     "the user running jobdeskd."},
 };
 
 bool parseHostPort(const QString &text, QString *host, quint16 *port)
@@ -169,9 +182,11 @@ bool DaemonConfig::load(const QCommandLineParser &parser, QString *error)
 
     if (const QString listen = value("http-listen"); !listen.isEmpty()) {
         if (!parseHostPort(listen, &httpHost, &httpPort))
-            return fail(QStringLiteral("%1: expected HOST:PORT, got \"%2\"").arg(where("http-listen"), listen));
+            return fail(QStringLiteral("%1: expected HOST:PORT, got \"%2\"")
+                            .arg(where("http-listen"), listen));
         if (httpHost != QLatin1String("localhost") && QHostAddress(httpHost).isNull())
-            return fail(QStringLiteral("%1: \"%2\" is not an IP address").arg(where("http-listen"), httpHost));
+            return fail(QStringLiteral("%1: \"%2\" is not an IP address")
+                            .arg(where("http-listen"), httpHost));
     }
 
     controlEndpoint = value("control");
@@ -192,7 +207,8 @@ bool DaemonConfig::load(const QCommandLineParser &parser, QString *error)
         bool ok = false;
         workers = w.toInt(&ok);
         if (!ok || workers < 1 || workers > 256)
-            return fail(QStringLiteral("%1: expected 1 to 256, got \"%2\"").arg(where("workers"), w));
+            return fail(
+                QStringLiteral("%1: expected 1 to 256, got \"%2\"").arg(where("workers"), w));
     }
 
     tokenFile = value("api-token-file");
@@ -218,7 +234,10 @@ bool DaemonConfig::load(const QCommandLineParser &parser, QString *error)
         const int v = text.toInt(&ok);
         if (!ok || v < lo || v > hi) {
             *error = QStringLiteral("%1: expected %2 to %3, got \"%4\"")
-                         .arg(where(name)).arg(lo).arg(hi).arg(text);
+                         .arg(where(name))
+                         .arg(lo)
+                         .arg(hi)
+                         .arg(text);
             return false;
         }
         *out = v;
@@ -263,7 +282,8 @@ bool DaemonConfig::load(const QCommandLineParser &parser, QString *error)
                                        .join(QLatin1Char(','));
         Result<CallbackAllowlist> allow = CallbackAllowlist::parse(text);
         if (!allow)
-            return fail(QStringLiteral("%1: %2").arg(where("callback-allow"), allow.error().detail));
+            return fail(
+                QStringLiteral("%1: %2").arg(where("callback-allow"), allow.error().detail));
         callbackAllow = allow.value().entries();
     }
 
@@ -297,10 +317,10 @@ bool DaemonConfig::load(const QCommandLineParser &parser, QString *error)
         inputRoots.append(canonical);
     }
     if (!configFile.isEmpty()) {
-        std::optional<QList<KindInfo>> kinds = KindCatalog::readAdminKinds(configFile, error);
+        std::optional<KindCatalog::Settings> kinds = KindCatalog::readSettings(configFile, error);
         if (!kinds)
             return false;
-        adminKinds = *kinds;
+        kindSettings = *kinds;
     }
 
     if (const QString level = value("log-level"); !level.isEmpty()) {

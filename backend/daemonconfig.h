@@ -26,16 +26,16 @@ struct DaemonConfig
     QString logLevel = QStringLiteral("info");
     int retentionHours = 48;
     int shutdownGraceS = 10;
-    int cancelGraceS = 5; // after a cancel or a timeout, before the worker is killed
+    int cancelGraceS = 5;     // after a cancel or a timeout, before the worker is killed
     double retryBaseS = 2.0;  // first retry after up to this long (full jitter)
     double retryCapS = 300.0; // no retry waits longer
     QString webhookSecretFile;
     QStringList callbackAllow = {QStringLiteral("localhost"), QStringLiteral("127.0.0.1"),
                                  QStringLiteral("::1")};
     qint64 maxPending = 1000000;
-    double pollRateLimit = 0; // polls per second per token; 0 = off
-    QStringList inputRoots;   // canonical folders file params must lie under
-    QList<KindInfo> adminKinds; // the config file's [kind.NAME] sections
+    double pollRateLimit = 0;           // polls per second per token; 0 = off
+    QStringList inputRoots;             // canonical folders file params must lie under
+    KindCatalog::Settings kindSettings; // the config file's [kind.NAME] sections
 
     /// Adds jobdeskd's options to a parser.
     static void addOptions(QCommandLineParser &parser);

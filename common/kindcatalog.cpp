@@ -352,6 +352,52 @@ std::optional<KindInfo> adminKindFromSection(const RawSection &section,
     return kind;
 }
 
+// A section naming a built-in kind: its default timeout and attempts only
+// (its params and code are the worker's).
+std::optional<KindCatalog::Settings::Defaults>
+builtinDefaultsFromSection(const RawSection &section, const QStringList &takenNames,
+                           QString *problem, QString *problemKey)
+{
+    KindCatalog::Settings::Defaults defaults;
+    defaults.name = section.name.mid(kKindSectionPrefix.size());
+    if (takenNames.contains(defaults.name)) {
+        *problem = QStringLiteral("the kind \"%1\" is already configured").arg(defaults.name);
+        return std::nullopt;
+    }
+    const auto readInt = [&](const QString &key, const QString &value, int hi,
+                             std::optional<int> *out) {
+        bool ok = false;
+        const int v = value.toInt(&ok);
+        if (out->has_value()) {
+            *problemKey = key;
+            *problem = QStringLiteral("given twice");
+            return false;
+        }
+        if (!ok || v < 1 || v > hi) {
+            *problemKey = key;
+            *problem = QStringLiteral("expected 1 to %1, got \"%2\"").arg(hi).arg(value);
+            return false;
+        }
+        *out = v;
+        return true;
+    };
+    for (const auto &[key, value] : section.entries) {
+        bool ok = false;
+        if (key == QLatin1String("timeout_s"))
+            ok = readInt(key, value, reliability::kMaxTimeoutS, &defaults.timeoutS);
+        else if (key == QLatin1String("max_attempts"))
+            ok = readInt(key, value, reliability::kMaxAttemptsLimit, &defaults.maxAttempts);
+        else {
+            *problemKey = key;
+            *problem = QStringLiteral("a built-in kind's section sets only timeout_s and "
+                                      "max_attempts");
+        }
+        if (!ok)
+            return std::nullopt;
+    }
+    return defaults;
+}
+
 QJsonObject kindToWorkerJson(const KindInfo &k)
 {
     QJsonObject o = k.toJson();
@@ -549,21 +595,36 @@ void KindCatalog::setInputRoots(const QStringList &roots)
         k.paramsSchema = withRoots(k.paramsSchema);
 }
 
-std::optional<QList<KindInfo>> KindCatalog::readAdminKinds(const QString &configFile,
-                                                           QString *error)
+std::optional<KindCatalog::Settings> KindCatalog::readSettings(const QString &configFile,
+                                                               QString *error)
 {
     const std::optional<QList<RawSection>> sections = readKindSections(configFile, error);
     if (!sections)
         return std::nullopt;
-    QStringList taken;
+    QStringList builtinNames;
     const KindCatalog builtins = builtin();
     for (const KindInfo &k : builtins.kinds())
-        taken.append(k.name);
-    QList<KindInfo> kinds;
+        builtinNames.append(k.name);
+    QStringList taken;
+    Settings settings;
     for (const RawSection &section : *sections) {
         QString problem, key;
-        std::optional<KindInfo> kind = adminKindFromSection(section, taken, &problem, &key);
-        if (!kind) {
+        const QString name = section.name.mid(kKindSectionPrefix.size());
+        bool ok = true;
+        if (builtinNames.contains(name)) {
+            std::optional<Settings::Defaults> defaults =
+                builtinDefaultsFromSection(section, taken, &problem, &key);
+            ok = defaults.has_value();
+            if (ok)
+                settings.builtinDefaults.append(*defaults);
+        } else {
+            std::optional<KindInfo> kind =
+                adminKindFromSection(section, taken + builtinNames, &problem, &key);
+            ok = kind.has_value();
+            if (ok)
+                settings.adminKinds.append(*kind);
+        }
+        if (!ok) {
             int line = section.line;
             for (qsizetype i = 0; i < section.entries.size(); ++i) {
                 if (section.entries.at(i).first == key) {
@@ -581,10 +642,23 @@ std::optional<QList<KindInfo>> KindCatalog::readAdminKinds(const QString &config
                                          .arg(section.name, key, problem);
             return std::nullopt;
         }
-        taken.append(kind->name);
-        kinds.append(*kind);
+        taken.append(name);
     }
-    return kinds;
+    return settings;
+}
+
+bool KindCatalog::setDefaults(const Settings::Defaults &defaults)
+{
+    for (KindInfo &k : m_kinds) {
+        if (k.name != defaults.name)
+            continue;
+        if (defaults.timeoutS)
+            k.defaultTimeoutS = *defaults.timeoutS;
+        if (defaults.maxAttempts)
+            k.defaultMaxAttempts = *defaults.maxAttempts;
+        return true;
+    }
+    return false;
 }
 
 QJsonObject KindCatalog::toWorkerJson() const

@@ -72,10 +72,28 @@ public:
     void setInputRoots(const QStringList &roots);
     const QStringList &inputRoots() const { return m_inputRoots; }
 
-    /// Reads the admin-defined kinds from the `[kind.NAME]` sections of an
-    /// INI config file (see docs/kinds.md). On failure returns nullopt and
-    /// sets `error` to a message naming the file, section and key.
-    static std::optional<QList<KindInfo>> readAdminKinds(const QString &configFile, QString *error);
+    /// What the `[kind.NAME]` sections of a config file say.
+    struct Settings
+    {
+        /// Default timeout and attempts set for a built-in kind.
+        struct Defaults
+        {
+            QString name;
+            std::optional<int> timeoutS;
+            std::optional<int> maxAttempts;
+        };
+        QList<KindInfo> adminKinds;
+        /// A section naming a built-in kind may only set these two.
+        QList<Defaults> builtinDefaults;
+    };
+    /// Reads the `[kind.NAME]` sections of an INI config file (see
+    /// docs/kinds.md): admin-defined kinds, and defaults for built-in ones.
+    /// On failure returns nullopt and sets `error` to a message naming the
+    /// file, section and key.
+    static std::optional<Settings> readSettings(const QString &configFile, QString *error);
+    /// Sets the default timeout and attempts of a kind in the catalog; false
+    /// when there is no such kind.
+    bool setDefaults(const Settings::Defaults &defaults);
 
     /// Everything a worker needs to run exactly this catalog: every kind with
     /// its program, and the input roots. jobdeskd writes it to a private file

@@ -403,7 +403,10 @@ void tst_AdminProgramKind::runsTheShippedExample()
     out.write(config);
     out.close();
     QString error;
-    const std::optional<QList<KindInfo>> kinds = KindCatalog::readAdminKinds(configPath, &error);
+    const std::optional<KindCatalog::Settings> settings =
+        KindCatalog::readSettings(configPath, &error);
+    const std::optional<QList<KindInfo>> kinds =
+        settings ? std::optional<QList<KindInfo>>(settings->adminKinds) : std::nullopt;
     QVERIFY2(kinds && kinds->size() == 1, qPrintable(error));
     const KindInfo &kind = kinds->first();
     QCOMPARE(kind.name, QStringLiteral("site.folder_report"));

@@ -26,6 +26,14 @@ bool writeText(const QString &path, const QByteArray &text)
     return f.open(QIODevice::WriteOnly) && f.write(text) == text.size();
 }
 
+std::optional<QList<KindInfo>> adminKindsOf(const QString &config, QString *error)
+{
+    const std::optional<KindCatalog::Settings> settings = KindCatalog::readSettings(config, error);
+    if (!settings)
+        return std::nullopt;
+    return settings->adminKinds;
+}
+
 QJsonObject csvParams(const QString &input)
 {
     return QJsonObject{{QStringLiteral("input"), input}};
@@ -46,6 +54,7 @@ private Q_SLOTS:
     void checksFileParamsAgainstTheRoots();
     void withoutRootsNoFileIsAccepted();
     void readsAdminKinds();
+    void setsBuiltinDefaults();
     void refusesBadAdminKinds_data();
     void refusesBadAdminKinds();
     void expandsArgumentsWithoutSplitting_data();
@@ -203,7 +212,7 @@ program=/bin/true
 ignored=yes
 )ini"));
     QString error;
-    const std::optional<QList<KindInfo>> kinds = KindCatalog::readAdminKinds(config, &error);
+    const std::optional<QList<KindInfo>> kinds = adminKindsOf(config, &error);
     QVERIFY2(kinds, qPrintable(error));
     QCOMPARE(kinds->size(), 2);
     const KindInfo &du = kinds->at(0);
@@ -230,6 +239,37 @@ ignored=yes
     QCOMPARE(minimal.defaultTimeoutS, 300);
     QVERIFY(minimal.program->arguments.isEmpty());
     QVERIFY(minimal.program->workingDirectory.isEmpty());
+}
+
+void tst_KindCatalog::setsBuiltinDefaults()
+{
+    const QString config = m_dir.filePath(QStringLiteral("defaults.conf"));
+    QVERIFY(writeText(config, "workers=1\n[kind.report.sql]\ntimeout_s=3600\nmax_attempts=1\n"
+                              "[kind.demo.sleep]\nmax_attempts=5\n"));
+    QString error;
+    const std::optional<KindCatalog::Settings> settings = KindCatalog::readSettings(config, &error);
+    QVERIFY2(settings, qPrintable(error));
+    QVERIFY(settings->adminKinds.isEmpty());
+    QCOMPARE(settings->builtinDefaults.size(), 2);
+
+    KindCatalog kinds = KindCatalog::builtin();
+    const int sleepTimeout = kinds.find(QStringLiteral("demo.sleep"))->defaultTimeoutS;
+    for (const KindCatalog::Settings::Defaults &d : settings->builtinDefaults)
+        QVERIFY(kinds.setDefaults(d));
+    QCOMPARE(kinds.find(QStringLiteral("report.sql"))->defaultTimeoutS, 3600);
+    QCOMPARE(kinds.find(QStringLiteral("report.sql"))->defaultMaxAttempts, 1);
+    QCOMPARE(kinds.find(QStringLiteral("demo.sleep"))->defaultMaxAttempts, 5);
+    QCOMPARE(kinds.find(QStringLiteral("demo.sleep"))->defaultTimeoutS, sleepTimeout); // unset
+    // What clients are told (GET /api/v1/kinds) follows.
+    bool found = false;
+    for (const QJsonValue &k : kinds.toJson()) {
+        if (k.toObject().value(QStringLiteral("name")).toString() == QLatin1String("report.sql")) {
+            QCOMPARE(k.toObject().value(QStringLiteral("default_timeout_s")).toInt(), 3600);
+            found = true;
+        }
+    }
+    QVERIFY(found);
+    QVERIFY(!kinds.setDefaults({QStringLiteral("no.such.kind"), 1, 1}));
 }
 
 void tst_KindCatalog::refusesBadAdminKinds_data()
@@ -263,8 +303,16 @@ void tst_KindCatalog::refusesBadAdminKinds_data()
     QTest::newRow("json never closed")
         << QByteArray("[kind.x]\nprogram=/bin/true\nparams_schema={\n  \"type\": 1\n")
         << QStringLiteral("the JSON value is not closed");
-    QTest::newRow("built-in name") << QByteArray("[kind.report.sql]\nprogram=/bin/true\n")
-                                   << QStringLiteral("already defined");
+    QTest::newRow("program for a built-in kind")
+        << QByteArray("[kind.report.sql]\nprogram=/bin/true\n")
+        << QStringLiteral("[kind.report.sql] program: a built-in kind's section sets only "
+                          "timeout_s and max_attempts");
+    QTest::newRow("built-in kind twice")
+        << QByteArray("[kind.demo.sleep]\ntimeout_s=5\n[kind.demo.sleep]\nmax_attempts=2\n")
+        << QStringLiteral("already configured");
+    QTest::newRow("built-in timeout out of range")
+        << QByteArray("[kind.demo.sleep]\ntimeout_s=-1\n")
+        << QStringLiteral("[kind.demo.sleep] timeout_s: expected 1 to");
     QTest::newRow("defined twice")
         << QByteArray("[kind.x]\nprogram=/bin/true\n[kind.x]\nprogram=/bin/true\n")
         << QStringLiteral("already defined");
@@ -291,7 +339,7 @@ void tst_KindCatalog::refusesBadAdminKinds()
     QVERIFY(writeText(m_dir.filePath(QStringLiteral("plain.txt")), "not a program"));
     QVERIFY(writeText(config, "workers=1\n" + section));
     QString error;
-    QVERIFY(!KindCatalog::readAdminKinds(config, &error));
+    QVERIFY(!KindCatalog::readSettings(config, &error));
     QVERIFY2(error.startsWith(config + QLatin1Char(':')), qPrintable(error));
     QVERIFY2(error.contains(expected), qPrintable(error));
 }

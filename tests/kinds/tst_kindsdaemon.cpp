@@ -68,6 +68,7 @@ private Q_SLOTS:
     void rendersAPdf();
     void refusesFilesOutsideTheRootsAtSubmit();
     void runsAReadOnlyQuery();
+    void builtinDefaultsComeFromTheConfig();
     void refusesAWriteWithoutRetrying();
     void runsAnAdminKindWithProgress();
     void failsAnAdminKindWithItsStderr();
@@ -141,7 +142,9 @@ wait
                     "/fail.sh\narguments=[\"{what}\"]\nparams_schema=" + schema +
                     "\nmax_attempts=1\n\n"
                     "[kind.site.hang]\nprogram=" +
-                    QFile::encodeName(programs) + "/hang.sh\nmax_attempts=1\n"));
+                    QFile::encodeName(programs) +
+                    "/hang.sh\nmax_attempts=1\n\n"
+                    "[kind.demo.sleep]\nmax_attempts=7\n"));
 
     m_backend = std::make_unique<BackendProcess>();
     QVERIFY2(m_backend->start(
@@ -412,6 +415,26 @@ void tst_KindsDaemon::refusesABadKindInTheConfig()
     QVERIFY(rootless.waitForFinished(10000));
     QCOMPARE(rootless.exitCode(), 2);
     QVERIFY(rootless.readAllStandardError().contains("--input-root"));
+}
+
+void tst_KindsDaemon::builtinDefaultsComeFromTheConfig()
+{
+    // [kind.demo.sleep] max_attempts=7: what /kinds says and what a job gets.
+    const QJsonArray kinds = m_http->get(QStringLiteral("/api/v1/kinds"))
+                                 .json()
+                                 .value(QStringLiteral("kinds"))
+                                 .toArray();
+    bool found = false;
+    for (const QJsonValue &k : kinds) {
+        if (k.toObject().value(QStringLiteral("name")).toString() == QLatin1String("demo.sleep")) {
+            QCOMPARE(k.toObject().value(QStringLiteral("default_max_attempts")).toInt(), 7);
+            found = true;
+        }
+    }
+    QVERIFY(found);
+    const QString id = submit(QStringLiteral("demo.sleep"), {{QStringLiteral("duration_s"), 0}});
+    QVERIFY(!id.isEmpty());
+    QCOMPARE(job(id).value(QStringLiteral("max_attempts")).toInt(), 7);
 }
 
 QTEST_GUILESS_MAIN(tst_KindsDaemon)
