@@ -755,7 +755,7 @@ void JobService::onWorkerProgress(const QString &jobId, qint64 fence,
 {
     const auto active = m_active.find(jobId);
     if (active == m_active.end() || active->second.status != JobStatus::Processing ||
-        active->second.fence != fence)
+        active->second.fence != fence || m_abandoned.count(fence))
         return; // a fenced-off attempt: its reports must not displace the live one's
     m_throttledProgress[jobId] = PendingProgress{fence, progress, message};
     // The dispatch wrote the row last when no progress has yet: a job that
@@ -813,13 +813,8 @@ void JobService::onWorkerFinished(const QString &jobId, qint64 fence, const Work
             if (it == m_active.end() || it->second.status != JobStatus::Processing ||
                 it->second.fence != fence)
                 return;
-            Job &job = it->second;
-            job.attempt = std::max(0, job.attempt - 1);
-            transition(
-                batch, job, JobStatus::Pending,
-                QJsonObject{{QStringLiteral("reason"),
-                             QStringLiteral("the attempt was stopped after a failed commit")}});
-            queueInsert(job);
+            giveBackAttempt(batch, it->second,
+                            QStringLiteral("the attempt was stopped after a failed commit"));
         });
         if (isOwnResultFile(jobId, fence, outcome.resultFile))
             QFile::remove(QDir(m_options.resultsDir).filePath(outcome.resultFile));
@@ -1087,10 +1082,26 @@ void JobService::dispatchToIdleWorkers(Batch &batch)
     m_queue.insert(skipped.begin(), skipped.end()); // their bands never left m_queueBands
 }
 
-void JobService::sendDispatch(const WorkerAssignment &assignment)
+void JobService::giveBackAttempt(Batch &batch, Job &job, const QString &reason)
+{
+    // The attempt never ran for the job: it does not count. A cancel asked
+    // for meanwhile ends the job instead of queueing it again.
+    job.attempt = std::max(0, job.attempt - 1);
+    if (job.cancelRequested) {
+        job.error = JobError{QStringLiteral("cancelled"), QStringLiteral("cancelled by request")};
+        job.etaS.reset();
+        job.finishedAtMs = batch.now;
+        transition(batch, job, JobStatus::Cancelled, errorEventData(*job.error));
+        return;
+    }
+    transition(batch, job, JobStatus::Pending, QJsonObject{{QStringLiteral("reason"), reason}});
+    queueInsert(job);
+}
+
+bool JobService::sendDispatch(const WorkerAssignment &assignment)
 {
     if (m_workers.dispatch(assignment))
-        return;
+        return true;
     // The worker vanished between the claim and the send: give the attempt
     // back, or end the job if it was asked to stop meanwhile.
     enqueue([this, id = assignment.jobId, fence = assignment.fence](Batch &b) {
@@ -1098,21 +1109,9 @@ void JobService::sendDispatch(const WorkerAssignment &assignment)
         if (it == m_active.end() || it->second.fence != fence ||
             it->second.status != JobStatus::Processing)
             return;
-        Job &job = it->second;
-        job.attempt = std::max(0, job.attempt - 1);
-        if (job.cancelRequested) {
-            job.error =
-                JobError{QStringLiteral("cancelled"), QStringLiteral("cancelled by request")};
-            job.etaS.reset();
-            job.finishedAtMs = b.now;
-            transition(b, job, JobStatus::Cancelled, errorEventData(*job.error));
-            return;
-        }
-        transition(
-            b, job, JobStatus::Pending,
-            QJsonObject{{QStringLiteral("reason"), QStringLiteral("no worker took the attempt")}});
-        queueInsert(job);
+        giveBackAttempt(b, it->second, QStringLiteral("no worker took the attempt"));
     });
+    return false;
 }
 
 void JobService::queueInsert(const Job &job)
@@ -1290,13 +1289,16 @@ void JobService::flush()
     // again (at least once). A job this batch changed before claiming it
     // (new, re-driven, due for retry) waits for the commit: a refused
     // submit or re-drive never runs.
-    if (!batch.storeFailed) {
+    // While the store fails, nothing starts before its commit holds: a
+    // retried commit must not launch attempts it then has to stop.
+    if (!batch.storeFailed && m_storeBackoffMs == 0) {
         auto started = std::stable_partition(
             batch.dispatches.begin(), batch.dispatches.end(),
             [&batch](const WorkerAssignment &a) { return !batch.claimedDurable.count(a.jobId); });
         std::for_each(started, batch.dispatches.end(), [this, &batch](const WorkerAssignment &a) {
-            batch.sentEarly.emplace_back(a.fence, a.jobId);
-            sendDispatch(a);
+            // Only an attempt a worker took can outlive a failed commit.
+            if (sendDispatch(a))
+                batch.sentEarly.emplace_back(a.fence, a.jobId);
         });
         batch.dispatches.erase(started, batch.dispatches.end());
     }

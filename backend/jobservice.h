@@ -208,7 +208,12 @@ private:
     void transition(Batch &batch, Job &job, JobStatus to, QJsonObject eventData = {});
     void addEvent(Batch &batch, const Job &job, const QString &type, QJsonObject data);
     void dispatchToIdleWorkers(Batch &batch);
-    void sendDispatch(const WorkerAssignment &assignment);
+    /// Hands an assignment to its worker; false (and the attempt given
+    /// back) when no worker took it.
+    bool sendDispatch(const WorkerAssignment &assignment);
+    /// A PROCESSING job whose attempt never really ran: back to PENDING, or
+    /// CANCELLED when a cancel is pending.
+    void giveBackAttempt(Batch &batch, Job &job, const QString &reason);
     void finishAttempt(Batch &batch, Job &job, const WorkerOutcome &outcome);
     void failAttempt(Batch &batch, Job &job, const JobError &error, bool retryable,
                      const QString &stderrTail = {});

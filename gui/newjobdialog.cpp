@@ -163,8 +163,17 @@ void NewJobDialog::saveValues() const
     QSettings settings;
     settings.setValue(QStringLiteral("newJob/lastKind"), name);
     settings.setValue(settingsKey(name, "priority"), m_priority->value());
-    settings.setValue(settingsKey(name, "timeout_s"), m_timeout->value());
-    settings.setValue(settingsKey(name, "max_attempts"), m_attempts->value());
+    // A value left at the kind's default is not remembered: when the
+    // backend's default changes, the next job follows it.
+    const KindInfo *k = currentKind();
+    const auto remember = [&](const char *key, int value, int kindDefault) {
+        if (k && value == kindDefault)
+            settings.remove(settingsKey(name, key));
+        else
+            settings.setValue(settingsKey(name, key), value);
+    };
+    remember("timeout_s", m_timeout->value(), k ? k->defaultTimeoutS : 0);
+    remember("max_attempts", m_attempts->value(), k ? k->defaultMaxAttempts : 0);
     settings.setValue(settingsKey(name, "params"),
                       QJsonDocument(m_form->values()).toJson(QJsonDocument::Compact));
 }

@@ -27,7 +27,8 @@ int sweepResultsFolder(const QString &resultsDir, JobStore &store)
     // What a worker writes (backend/worker/resultsink.cpp): <job id>.<fence>.<extension>,
     // and <job id>.<fence>.tmp while it writes. Anything else is not ours.
     static const QRegularExpression kWorkerFile(
-        QStringLiteral("^[0-9A-Za-z-]+\\.[0-9]+\\.[0-9A-Za-z_-]+$"));
+        QStringLiteral("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                       "[0-9a-fA-F]{12}\\.[0-9]+\\.[0-9A-Za-z_-]{1,128}$"));
     int removed = 0;
     QDirIterator files(resultsDir, QDir::Files | QDir::Hidden | QDir::System);
     while (files.hasNext()) {

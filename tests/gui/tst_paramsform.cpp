@@ -236,6 +236,15 @@ void TestParamsForm::dialogValidatesBeforeSubmitAndRemembersPerKind()
         QCOMPARE(qobject_cast<QLineEdit *>(dialog.form()->editor("duration_s"))->text(),
                  QStringLiteral("7"));
         QCOMPARE(dialog.findChild<QSpinBox *>("priority")->value(), 40);
+    }
+    {
+        // The timeout was left at the kind's default: when the backend's
+        // default changes, the dialog follows it rather than the old value.
+        QList<KindInfo> changed = kinds;
+        changed[0].defaultTimeoutS = 900;
+        NewJobDialog dialog(changed);
+        QCOMPARE(dialog.findChild<QSpinBox *>("timeout")->value(), 900);
+        QCOMPARE(dialog.findChild<QSpinBox *>("priority")->value(), 40); // chosen: kept
 
         // A 422 from the backend lands on its field.
         ApiError error = ApiError::make(ErrorCode::InvalidParams, QStringLiteral("invalid params"));

@@ -15,7 +15,9 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+#include <csignal>
 #include <set>
+#include <unistd.h>
 
 using namespace jobdesk;
 
@@ -30,6 +32,7 @@ private Q_SLOTS:
     void attemptSentBeforeAFailedCommitStops();
     void refusedRedriveNeverRuns();
     void secondCancelInTheSameBatchWaitsForItsCommit();
+    void sendThatFailsBeforeAFailedCommitHoldsNothingBack();
 
 private:
     void startWorkers();
@@ -210,6 +213,52 @@ void tst_EarlyDispatch::secondCancelInTheSameBatchWaitsForItsCommit()
     QCOMPARE(first->value().job.rev, stored.rev);
     QCOMPARE(second->value().job.rev, stored.rev);
     QVERIFY(second->value().stopRequested);
+}
+
+namespace {
+
+/// The pids of this process's children (its workers), from /proc.
+QList<pid_t> childPids()
+{
+    QList<pid_t> pids;
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
+    for (const QString &entry : entries) {
+        bool isPid = false;
+        const int pid = entry.toInt(&isPid);
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(entry));
+        if (!isPid || !stat.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray text = stat.readAll();
+        const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() > 1 && fields.at(1).toInt() == int(::getpid()))
+            pids.append(pid);
+    }
+    return pids;
+}
+
+} // namespace
+
+void tst_EarlyDispatch::sendThatFailsBeforeAFailedCommitHoldsNothingBack()
+{
+    // The workers die just before the job is claimed, so its early send
+    // fails; then the claim's commit fails too. Nothing ran: the job must
+    // run once workers are back, not wait for an attempt that never was.
+    const QString id = submit({{QStringLiteral("duration_s"), 0.3}});
+    QVERIFY(!id.isEmpty());
+    bool killed = false;
+    connect(m_workers.get(), &WorkerSupervisor::workerAvailable, this, [&] {
+        if (killed)
+            return;
+        killed = true;
+        for (pid_t pid : childPids())
+            ::kill(pid, SIGKILL);
+        // ZeroMQ sees the peers go before Qt reaps them: the send fails.
+        ::usleep(500 * 1000);
+        m_store->failCommits = 1;
+    });
+    startWorkers();
+    QTRY_VERIFY_WITH_TIMEOUT(killed, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->job(id)->status, JobStatus::Completed, 30000);
 }
 
 QTEST_GUILESS_MAIN(tst_EarlyDispatch)

@@ -73,7 +73,8 @@ void tst_ResultsFolderSweep::keepsOnlyTheResultsJobsName()
     QDir results(data.filePath(QStringLiteral("results")));
     QVERIFY(results.mkpath(QStringLiteral(".")));
     const QStringList kept = {kCompleted + QStringLiteral(".7.json"), odd.resultFile,
-                              QStringLiteral("stray-file"), QStringLiteral("notes.txt")};
+                              QStringLiteral("stray-file"), QStringLiteral("notes.txt"),
+                              QStringLiteral("backup.2024.tar")}; // not a job's name
     const QStringList garbage = {
         kCompleted + QStringLiteral(".5.json"), // an earlier attempt, fenced off
         kCompleted + QStringLiteral(".8.tmp"),  // a write that never finished
