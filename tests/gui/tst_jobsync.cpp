@@ -279,8 +279,10 @@ void TestJobSync::reconnectsAfterTheBackendIsKilledAndRestarted()
 
     // The interrupted job was requeued by the new run and is running again;
     // the table follows it without a restart of its own.
+    QVERIFY(s.model->job(running));
     const qint64 revBefore = s.model->job(running)->rev;
-    QTRY_VERIFY_WITH_TIMEOUT(s.model->job(running)->rev > revBefore, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(s.model->job(running) && s.model->job(running)->rev > revBefore,
+                             15000);
 
     // Events flow again: a new job's completion arrives.
     QSignalSpy events(s.client.get(), &BackendClient::jobEvent);
@@ -295,7 +297,9 @@ void TestJobSync::reconnectsAfterTheBackendIsKilledAndRestarted()
                               qWarning() << "cancel failed:" << r.error().detail;
                       });
     QTRY_VERIFY_WITH_TIMEOUT(cancelled, 5000);
-    QTRY_COMPARE_WITH_TIMEOUT(s.model->job(quick)->status, JobStatus::Completed, 20000);
+    // The table learns of the new job from the sync, after the submit's reply.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        s.model->job(quick) && s.model->job(quick)->status == JobStatus::Completed, 20000);
     QTRY_VERIFY_WITH_TIMEOUT(([&] {
                                  for (const auto &args : events) {
                                      if (args.at(0).toString() == QLatin1String("job.completed") &&
