@@ -237,4 +237,15 @@ HttpLoadResult HttpLoadGenerator::run()
     return std::move(run.result);
 }
 
+ScenarioFigures figuresOf(const std::string &name, const HttpLoadResult &result)
+{
+    ScenarioFigures f;
+    f.name = name;
+    f.count = result.ok;
+    f.errors = result.unexpected + result.lost;
+    f.seconds = result.seconds;
+    f.latency = result.latencies.summary();
+    return f;
+}
+
 } // namespace jobdesk::bench

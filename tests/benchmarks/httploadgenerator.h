@@ -1,6 +1,7 @@
 #pragma once
 
 #include "latencysamples.h"
+#include "scenariofigures.h"
 
 #include <chrono>
 #include <cstddef>
@@ -33,6 +34,9 @@ struct HttpLoadResult
     LatencySamples latencies; // of every answer, expected or not
     std::string firstProblem; // the first unexpected answer or failure, for the report
 };
+
+/// The figures of a load run: what succeeded, what did not, and the latencies.
+ScenarioFigures figuresOf(const std::string &name, const HttpLoadResult &result);
 
 /// A closed-loop HTTP/1.1 load generator: `connections` keep-alive TCP
 /// connections on one Boost.Asio thread (the caller's), each sending its

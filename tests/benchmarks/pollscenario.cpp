@@ -21,17 +21,6 @@ HttpLoadResult getRound(const DaemonProcess &daemon, int connections, std::size_
     return load.run();
 }
 
-ScenarioFigures figuresOf(const std::string &name, const HttpLoadResult &r)
-{
-    ScenarioFigures f;
-    f.name = name;
-    f.count = r.ok;
-    f.errors = r.unexpected + r.lost;
-    f.seconds = r.seconds;
-    f.latency = r.latencies.summary();
-    return f;
-}
-
 } // namespace
 
 ScenarioOutcome runHttpPoll(const BenchOptions &options, PeakMemory &peak)
