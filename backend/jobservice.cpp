@@ -72,6 +72,11 @@ std::shared_ptr<const JobSnapshot> makeSnapshot(const Job &job)
     return s;
 }
 
+JobError cancelledByRequest()
+{
+    return JobError{QStringLiteral("cancelled"), QStringLiteral("cancelled by request")};
+}
+
 ApiError keyReused(IdempotencyKeySource source)
 {
     ApiError e = ApiError::make(ErrorCode::InvalidParams,
@@ -274,11 +279,10 @@ void JobService::recover(Batch &batch)
             break;
         case JobStatus::Processing:
             if (job.cancelRequested) {
-                job.error = JobError{QStringLiteral("cancelled"),
-                                     QStringLiteral("cancelled; the backend restarted before "
-                                                    "the attempt stopped")};
-                job.finishedAtMs = batch.now;
-                transition(batch, job, JobStatus::Cancelled, errorEventData(*job.error));
+                endCancelled(batch, job,
+                             JobError{QStringLiteral("cancelled"),
+                                      QStringLiteral("cancelled; the backend restarted before "
+                                                     "the attempt stopped")});
             } else if (++job.interruptions >= m_options.maxInterruptions) {
                 job.interruptions = 0;
                 failAttempt(batch, job,
@@ -482,10 +486,7 @@ void JobService::cancel(const QString &id, CancelCallback done)
             queueErase(*job);
             m_retryDue.erase({job->nextAttemptAtMs, job->id});
             job->nextAttemptAtMs = 0;
-            job->finishedAtMs = batch.now;
-            job->error =
-                JobError{QStringLiteral("cancelled"), QStringLiteral("cancelled by request")};
-            transition(batch, *job, JobStatus::Cancelled);
+            endCancelled(batch, *job, cancelledByRequest(), QJsonObject{});
             batch.replies.emplace_back(id, [done](const JobSnapshot &, const Job &j) {
                 done(CancelOutcome{j, false});
             });
@@ -879,15 +880,11 @@ void JobService::finishAttempt(Batch &batch, Job &job, const WorkerOutcome &outc
                                    {QStringLiteral("result"), resultInfoToJson(outcome.result)}},
                        outcome));
         return;
-    case WorkerOutcome::Kind::Cancelled:
-        job.error = outcome.error.code.isEmpty() ? JobError{QStringLiteral("cancelled"),
-                                                            QStringLiteral("cancelled by request")}
-                                                 : outcome.error;
-        job.etaS.reset();
-        job.finishedAtMs = batch.now;
-        transition(batch, job, JobStatus::Cancelled,
-                   withStderr(errorEventData(*job.error), outcome));
+    case WorkerOutcome::Kind::Cancelled: {
+        const JobError error = outcome.error.code.isEmpty() ? cancelledByRequest() : outcome.error;
+        endCancelled(batch, job, error, withStderr(errorEventData(error), outcome));
         return;
+    }
     case WorkerOutcome::Kind::Failed:
     case WorkerOutcome::Kind::Crashed:
     case WorkerOutcome::Kind::TimedOut:
@@ -895,11 +892,8 @@ void JobService::finishAttempt(Batch &batch, Job &job, const WorkerOutcome &outc
     }
     if (job.cancelRequested) {
         // The user asked for the stop; how the attempt ended no longer matters.
-        job.error = JobError{QStringLiteral("cancelled"), QStringLiteral("cancelled by request")};
-        job.etaS.reset();
-        job.finishedAtMs = batch.now;
-        transition(batch, job, JobStatus::Cancelled,
-                   withStderr(errorEventData(outcome.error), outcome));
+        endCancelled(batch, job, cancelledByRequest(),
+                     withStderr(errorEventData(outcome.error), outcome));
         return;
     }
     const bool retryable = outcome.kind != WorkerOutcome::Kind::Failed || outcome.retryable;
@@ -1082,16 +1076,23 @@ void JobService::dispatchToIdleWorkers(Batch &batch)
     m_queue.insert(skipped.begin(), skipped.end()); // their bands never left m_queueBands
 }
 
+void JobService::endCancelled(Batch &batch, Job &job, const JobError &error,
+                              std::optional<QJsonObject> eventData)
+{
+    job.error = error;
+    job.etaS.reset();
+    job.finishedAtMs = batch.now;
+    transition(batch, job, JobStatus::Cancelled,
+               eventData ? std::move(*eventData) : errorEventData(error));
+}
+
 void JobService::giveBackAttempt(Batch &batch, Job &job, const QString &reason)
 {
     // The attempt never ran for the job: it does not count. A cancel asked
     // for meanwhile ends the job instead of queueing it again.
     job.attempt = std::max(0, job.attempt - 1);
     if (job.cancelRequested) {
-        job.error = JobError{QStringLiteral("cancelled"), QStringLiteral("cancelled by request")};
-        job.etaS.reset();
-        job.finishedAtMs = batch.now;
-        transition(batch, job, JobStatus::Cancelled, errorEventData(*job.error));
+        endCancelled(batch, job, cancelledByRequest());
         return;
     }
     transition(batch, job, JobStatus::Pending, QJsonObject{{QStringLiteral("reason"), reason}});
@@ -1456,11 +1457,10 @@ void JobService::finishDrain()
             if (job.status != JobStatus::Processing)
                 continue;
             if (job.cancelRequested) {
-                job.error = JobError{QStringLiteral("cancelled"),
-                                     QStringLiteral("cancelled; jobdeskd stopped before the "
-                                                    "attempt did")};
-                job.finishedAtMs = batch.now;
-                transition(batch, job, JobStatus::Cancelled, errorEventData(*job.error));
+                endCancelled(batch, job,
+                             JobError{QStringLiteral("cancelled"),
+                                      QStringLiteral("cancelled; jobdeskd stopped before the "
+                                                     "attempt did")});
                 continue;
             }
             job.attempt = std::max(0, job.attempt - 1);

@@ -214,6 +214,10 @@ private:
     /// A PROCESSING job whose attempt never really ran: back to PENDING, or
     /// CANCELLED when a cancel is pending.
     void giveBackAttempt(Batch &batch, Job &job, const QString &reason);
+    /// Ends a job CANCELLED with `error`; the timeline's state event carries
+    /// `eventData`, by default the error.
+    void endCancelled(Batch &batch, Job &job, const JobError &error,
+                      std::optional<QJsonObject> eventData = std::nullopt);
     void finishAttempt(Batch &batch, Job &job, const WorkerOutcome &outcome);
     void failAttempt(Batch &batch, Job &job, const JobError &error, bool retryable,
                      const QString &stderrTail = {});
