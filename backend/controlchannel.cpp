@@ -218,7 +218,8 @@ void ControlChannel::handle(Envelope envelope, const QByteArray &payload)
             }
             Result<ChangesPage> page = m_service.changesSince(since.toInteger(), limit);
             if (page)
-                replyOk(env, id, changesPageToJson(page.value()));
+                reply(env, encodeControlReply(
+                               id, [&page](JsonWriter &w) { writeChangesPage(w, page.value()); }));
             else
                 replyError(env, id, page.error());
             return;
@@ -245,7 +246,8 @@ void ControlChannel::handle(Envelope envelope, const QByteArray &payload)
         query.cursor = req.body.value(QStringLiteral("cursor")).toString();
         Result<ListPage> page = m_service.list(query);
         if (page)
-            replyOk(env, id, listPageToJson(page.value()));
+            reply(env, encodeControlReply(
+                           id, [&page](JsonWriter &w) { writeListPage(w, page.value()); }));
         else
             replyError(env, id, page.error());
     } else if (req.op == QLatin1String("cancel")) {

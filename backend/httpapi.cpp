@@ -350,12 +350,12 @@ void HttpApi::listJobs(const HttpRequest &request, HttpResponder respond)
         if (query.changeFeed) {
             Result<ChangesPage> page =
                 m_service.changesSince(query.changedSince, query.changeLimit);
-            respond(page ? jsonResponse(200, changesPageToJson(page.value()))
+            respond(page ? jsonResponse(200, changesPageJson(page.value()))
                          : problemResponse(page.error()));
             return;
         }
         Result<ListPage> page = m_service.list(query.list);
-        respond(page ? jsonResponse(200, listPageToJson(page.value()))
+        respond(page ? jsonResponse(200, listPageJson(page.value()))
                      : problemResponse(page.error()));
     });
 }

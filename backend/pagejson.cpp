@@ -1,33 +1,70 @@
 #include "pagejson.h"
 
 #include "jobjson.h"
+#include "jsonwriter.h"
 
 namespace jobdesk {
 
-QJsonObject listPageToJson(const ListPage &page)
+void writeListPage(JsonWriter &w, const ListPage &page)
 {
-    QJsonArray items;
+    w.key("items");
+    w.beginArray();
     for (const Job &job : page.items)
-        items.append(jobToJson(job));
-    return QJsonObject{{QStringLiteral("items"), items},
-                       {QStringLiteral("next_cursor"), page.nextCursor.isEmpty()
-                                                           ? QJsonValue(QJsonValue::Null)
-                                                           : QJsonValue(page.nextCursor)}};
+        w.raw(jobToJsonBytes(job));
+    w.endArray();
+    w.key("next_cursor");
+    if (page.nextCursor.isEmpty())
+        w.null();
+    else
+        w.string(page.nextCursor);
 }
 
-QJsonObject changesPageToJson(const ChangesPage &page)
+void writeChangesPage(JsonWriter &w, const ChangesPage &page)
 {
-    QJsonArray items;
+    w.key("items");
+    w.beginArray();
     for (const JobChange &change : page.items) {
-        if (change.deleted) {
-            items.append(QJsonObject{{QStringLiteral("id"), change.job.id},
-                                     {QStringLiteral("deleted"), true},
-                                     {QStringLiteral("rev"), change.job.rev}});
-        } else {
-            items.append(jobToJson(change.job));
+        if (!change.deleted) {
+            w.raw(jobToJsonBytes(change.job));
+            continue;
         }
+        w.beginObject();
+        w.key("deleted");
+        w.boolean(true);
+        w.key("id");
+        w.string(change.job.id);
+        w.key("rev");
+        w.integer(change.job.rev);
+        w.endObject();
     }
-    return QJsonObject{{QStringLiteral("items"), items}, {QStringLiteral("rev"), page.rev}};
+    w.endArray();
+    w.key("rev");
+    w.integer(page.rev);
+}
+
+namespace {
+
+template <typename Page>
+QByteArray wholeObject(const Page &page, void (*writeMembers)(JsonWriter &, const Page &))
+{
+    QByteArray out;
+    JsonWriter w(out);
+    w.beginObject();
+    writeMembers(w, page);
+    w.endObject();
+    return out;
+}
+
+} // namespace
+
+QByteArray listPageJson(const ListPage &page)
+{
+    return wholeObject(page, &writeListPage);
+}
+
+QByteArray changesPageJson(const ChangesPage &page)
+{
+    return wholeObject(page, &writeChangesPage);
 }
 
 QJsonObject eventsToJson(const QList<JobEvent> &events)

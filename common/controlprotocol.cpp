@@ -64,6 +64,23 @@ QByteArray encodeControlJobReply(const QJsonValue &id, const QByteArray &jobJson
     return out;
 }
 
+QByteArray encodeControlReply(const QJsonValue &id,
+                              const std::function<void(JsonWriter &)> &writeMembers)
+{
+    QByteArray out;
+    JsonWriter w(out);
+    w.beginObject();
+    if (!id.isUndefined()) {
+        w.key("id");
+        w.value(id);
+    }
+    writeMembers(w);
+    w.key("ok");
+    w.boolean(true);
+    w.endObject();
+    return out;
+}
+
 QByteArray encodeControlError(const QJsonValue &id, const ApiError &error)
 {
     QJsonObject err{{QStringLiteral("code"), errorCodeName(error.code)},

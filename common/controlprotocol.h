@@ -1,11 +1,13 @@
 #pragma once
 
 #include "apierror.h"
+#include "jsonwriter.h"
 
 #include <QByteArray>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QString>
+#include <functional>
 
 namespace jobdesk {
 
@@ -26,6 +28,10 @@ QByteArray encodeControlReply(const QJsonValue &id, QJsonObject fields);
 /// `{"id"?: ..., "job": <jobJson>, "ok": true, "replayed"?: true}`, with the
 /// job's bytes as serialized once by the write path.
 QByteArray encodeControlJobReply(const QJsonValue &id, const QByteArray &jobJson, bool replayed);
+/// `{"id"?: ..., <members>, "ok": true}`, the members written by `writeMembers`
+/// (for replies whose bodies are written straight to bytes, such as pages).
+QByteArray encodeControlReply(const QJsonValue &id,
+                              const std::function<void(JsonWriter &)> &writeMembers);
 /// `{"ok": false, "id"?: ..., "error": {"code", "message", "errors"?}}`
 QByteArray encodeControlError(const QJsonValue &id, const ApiError &error);
 
