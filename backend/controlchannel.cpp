@@ -191,7 +191,7 @@ void ControlChannel::handle(Envelope envelope, const QByteArray &payload)
         }
         Result<Job> job = m_service.job(jobId.value());
         if (job)
-            replyOk(env, id, {{QStringLiteral("job"), jobToJson(job.value())}});
+            reply(env, encodeControlJobReply(id, jobToJsonBytes(job.value()), false));
         else
             replyError(env, id, job.error());
     } else if (req.op == QLatin1String("list")) {
@@ -260,9 +260,12 @@ void ControlChannel::handle(Envelope envelope, const QByteArray &payload)
             if (!self)
                 return;
             if (outcome)
-                self->replyOk(*shared, id,
-                              {{QStringLiteral("job"), jobToJson(outcome.value().job)},
-                               {QStringLiteral("stop_requested"), outcome.value().stopRequested}});
+                self->reply(*shared, encodeControlReply(id, [&outcome](JsonWriter &w) {
+                    w.key("job");
+                    w.raw(jobToJsonBytes(outcome.value().job));
+                    w.key("stop_requested");
+                    w.boolean(outcome.value().stopRequested);
+                }));
             else
                 self->replyError(*shared, id, outcome.error());
         });
@@ -276,7 +279,7 @@ void ControlChannel::handle(Envelope envelope, const QByteArray &payload)
             if (!self)
                 return;
             if (job)
-                self->replyOk(*shared, id, {{QStringLiteral("job"), jobToJson(job.value())}});
+                self->reply(*shared, encodeControlJobReply(id, jobToJsonBytes(job.value()), false));
             else
                 self->replyError(*shared, id, job.error());
         });
