@@ -189,6 +189,11 @@ void ControlChannel::handle(Envelope envelope, const QByteArray &payload)
             replyError(env, id, jobId.error());
             return;
         }
+        // As committed, serialized once by the write path, like HTTP polls.
+        if (const auto snapshot = m_service.snapshot(jobId.value())) {
+            reply(env, encodeControlJobReply(id, snapshot->json, false));
+            return;
+        }
         Result<Job> job = m_service.job(jobId.value());
         if (job)
             reply(env, encodeControlJobReply(id, jobToJsonBytes(job.value()), false));

@@ -1230,6 +1230,25 @@ void JobService::flush()
         m(batch);
     if (!batch.storeFailed)
         dispatchToIdleWorkers(batch);
+    // Jobs already durable as PENDING start now, before this batch writes a
+    // row: a worker is not kept waiting for a flush. Should a write or the
+    // commit fail, those attempts are stopped and fenced off, and the jobs
+    // run again (at least once). A job this batch changed before claiming it
+    // (new, re-driven, due for retry) waits for the commit: a refused
+    // submit or re-drive never runs.
+    // While the store fails, nothing starts before its commit holds: a
+    // retried commit must not launch attempts it then has to stop.
+    if (!batch.storeFailed && m_storeBackoffMs == 0) {
+        auto started = std::stable_partition(
+            batch.dispatches.begin(), batch.dispatches.end(),
+            [&batch](const WorkerAssignment &a) { return !batch.claimedDurable.count(a.jobId); });
+        std::for_each(started, batch.dispatches.end(), [this, &batch](const WorkerAssignment &a) {
+            // Only an attempt a worker took can outlive a failed commit.
+            if (sendDispatch(a))
+                batch.sentEarly.emplace_back(a.fence, a.jobId);
+        });
+        batch.dispatches.erase(started, batch.dispatches.end());
+    }
     for (const QString &id : batch.order) {
         if (batch.storeFailed)
             break;
@@ -1283,25 +1302,6 @@ void JobService::flush()
             m_stopping ? 0 : m_workers.busy() + static_cast<qint64>(batch.dispatches.size()));
         if (!m_store.addMinuteAggregates(minutes.take()))
             batch.storeFailed = true;
-    }
-    // Jobs already durable as PENDING start now, while the commit goes to
-    // disk: a worker is not kept waiting for a flush. Should the commit
-    // fail, those attempts are stopped and fenced off, and the jobs run
-    // again (at least once). A job this batch changed before claiming it
-    // (new, re-driven, due for retry) waits for the commit: a refused
-    // submit or re-drive never runs.
-    // While the store fails, nothing starts before its commit holds: a
-    // retried commit must not launch attempts it then has to stop.
-    if (!batch.storeFailed && m_storeBackoffMs == 0) {
-        auto started = std::stable_partition(
-            batch.dispatches.begin(), batch.dispatches.end(),
-            [&batch](const WorkerAssignment &a) { return !batch.claimedDurable.count(a.jobId); });
-        std::for_each(started, batch.dispatches.end(), [this, &batch](const WorkerAssignment &a) {
-            // Only an attempt a worker took can outlive a failed commit.
-            if (sendDispatch(a))
-                batch.sentEarly.emplace_back(a.fence, a.jobId);
-        });
-        batch.dispatches.erase(started, batch.dispatches.end());
     }
     if (!batch.storeFailed && !m_store.commit())
         batch.storeFailed = true;
