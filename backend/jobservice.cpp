@@ -136,7 +136,9 @@ public:
         std::size_t position = 0; // in `order`
     };
 
-    const qint64 now;
+    /// When the batch's changes happen; moves on while a batch gathers
+    /// worker reports during the previous commit.
+    qint64 now;
     std::unordered_map<QString, Dirty> dirty;
     std::vector<QString> order;
     /// Replies to run after the commit, with the job as committed.
@@ -144,6 +146,9 @@ public:
     /// The jobs of `order` as written, serialized once: what the commit
     /// publishes, announces and answers.
     std::vector<std::shared_ptr<const JobSnapshot>> snapshots;
+    /// The jobs of `order` as written: the working set may be ahead of
+    /// them by the time the commit is done (the next batch gathers then).
+    std::vector<Job> written;
     /// Replies that do not depend on the commit (errors found while applying).
     std::vector<std::function<void()>> immediate;
     /// What to tell callers if the commit fails.
@@ -156,8 +161,13 @@ public:
     std::unordered_set<QString> claimedDurable;
     /// The attempts sent before the commit (fence, job): stopped if it fails.
     std::vector<std::pair<qint64, QString>> sentEarly;
+    /// Attempts whose outcome this batch took in, by fence: an attempt
+    /// sent early that has ended need not be stopped if the commit fails.
+    std::unordered_set<qint64> endedFences;
     std::vector<qint64> cancels;
     std::vector<std::pair<QString, JobEvent>> events;
+    /// Inline results to store (job id, bytes), written after the rows.
+    std::vector<std::pair<QString, QByteArray>> resultBlobs;
     /// Jobs purged by this batch: their files go once the commit is durable.
     std::vector<Job> purged;
     /// Terminal jobs read from the store into the working set by this batch.
@@ -225,7 +235,10 @@ JobService::JobService(JobStore &store, WorkerSupervisor &workers, KindCatalog k
     connect(&m_workers, &WorkerSupervisor::finished, this, &JobService::onWorkerFinished);
 }
 
-JobService::~JobService() = default;
+JobService::~JobService()
+{
+    m_store.waitForBackgroundCommit();
+}
 
 // ---------------------------------------------------------------------------
 // Start and stop
@@ -253,7 +266,7 @@ bool JobService::start(QString *error)
         m_snapshots.publish(makeSnapshot(job)); // polls of live jobs never miss
     }
     enqueue([this](Batch &batch) { recover(batch); });
-    flush();
+    flushAndWait();
     if (m_flushFailed) {
         if (error)
             *error = QStringLiteral("cannot recover jobs: %1").arg(m_store.lastError());
@@ -321,7 +334,7 @@ void JobService::stop()
     // repeats it until the next start, and nothing runs while jobdeskd is down.
     m_stopping = true;
     enqueue([](Batch &) {});
-    flush();
+    flushAndWait();
     m_stopped = true;
     m_retryTimer.stop();
     m_progressTimer.stop();
@@ -587,7 +600,11 @@ void JobService::retry(const QString &id, JobCallback done)
 
 Result<Job> JobService::job(const QString &id)
 {
-    if (auto it = m_active.find(id); it != m_active.end())
+    // A job the commit in flight changes is read as last committed: no
+    // answer gets ahead of the disk.
+    const bool changing =
+        (m_committing && m_committing->dirty.count(id)) || (m_open && m_open->dirty.count(id));
+    if (auto it = m_active.find(id); it != m_active.end() && !changing)
         return it->second;
     std::optional<Job> stored = m_store.job(id);
     if (!stored)
@@ -779,7 +796,7 @@ void JobService::flushThrottledProgress()
         return;
     auto reports = std::move(m_throttledProgress);
     m_throttledProgress.clear();
-    enqueue([this, reports = std::move(reports)](Batch &batch) {
+    applyOrEnqueue([this, reports = std::move(reports)](Batch &batch) {
         for (const auto &[id, p] : reports) {
             auto it = m_active.find(id);
             if (it == m_active.end())
@@ -822,6 +839,7 @@ void JobService::onWorkerFinished(const QString &jobId, qint64 fence, const Work
         return;
     }
     Mutation apply = [this, jobId, fence, outcome](Batch &batch) {
+        batch.endedFences.insert(fence);
         auto it = m_active.find(jobId);
         if (it == m_active.end() || it->second.status != JobStatus::Processing ||
             it->second.fence != fence) {
@@ -838,7 +856,7 @@ void JobService::onWorkerFinished(const QString &jobId, qint64 fence, const Work
         }
         finishAttempt(batch, it->second, outcome);
     };
-    enqueue([this, apply](Batch &batch) {
+    applyOrEnqueue([this, apply](Batch &batch) {
         apply(batch);
         batch.replayOnFailure.push_back(apply);
     });
@@ -867,9 +885,8 @@ void JobService::finishAttempt(Batch &batch, Job &job, const WorkerOutcome &outc
     case WorkerOutcome::Kind::Done:
         job.result = outcome.result;
         job.resultFile = outcome.resultFile;
-        if (outcome.resultFile.isEmpty() && !batch.storeFailed &&
-            !m_store.putResultBlob(job.id, outcome.inlineData))
-            batch.storeFailed = true;
+        if (outcome.resultFile.isEmpty())
+            batch.resultBlobs.emplace_back(job.id, outcome.inlineData);
         job.progress = 100.0;
         job.etaS.reset();
         job.error.reset();
@@ -967,6 +984,50 @@ void JobService::enqueue(Mutation m)
     scheduleFlush();
 }
 
+void JobService::applyOrEnqueue(Mutation m)
+{
+    // Only a mutation that writes nothing itself, and with nothing queued
+    // ahead of it: changes still apply in the order they came.
+    if (!m_committing || !m_mutations.empty() || m_stopped) {
+        enqueue(std::move(m));
+        return;
+    }
+    // While a commit runs, a worker's report is taken in at once and the
+    // worker gets its next job now, not after the disk: the batch it opens
+    // is written once that commit is done.
+    if (!m_open)
+        m_open = std::make_unique<Batch>(nowMs());
+    else
+        m_open->now = nowMs();
+    m(*m_open);
+    dispatchToIdleWorkers(*m_open);
+    sendEarly(*m_open);
+    m_flushWanted = true;
+}
+
+void JobService::sendEarly(Batch &batch)
+{
+    // Jobs already durable as PENDING start at once, before a row of the
+    // batch is written: a worker is not kept waiting for a flush. Should a
+    // write or the commit fail, those attempts are stopped and fenced off,
+    // and the jobs run again (at least once). A job changed before its
+    // claim (new, re-driven, due for retry) waits for the commit: a refused
+    // submit or re-drive never runs. While the store fails, nothing starts
+    // before its commit holds: a retried commit must not launch attempts
+    // it then has to stop.
+    if (batch.storeFailed || m_storeBackoffMs != 0)
+        return;
+    auto started = std::stable_partition(
+        batch.dispatches.begin(), batch.dispatches.end(),
+        [&batch](const WorkerAssignment &a) { return !batch.claimedDurable.count(a.jobId); });
+    std::for_each(started, batch.dispatches.end(), [this, &batch](const WorkerAssignment &a) {
+        // Only an attempt a worker took can outlive a failed commit.
+        if (sendDispatch(a))
+            batch.sentEarly.emplace_back(a.fence, a.jobId);
+    });
+    batch.dispatches.erase(started, batch.dispatches.end());
+}
+
 void JobService::scheduleFlush()
 {
     if (m_flushQueued || m_stopped)
@@ -1041,7 +1102,11 @@ void JobService::dispatchToIdleWorkers(Batch &batch)
 {
     if (m_draining)
         return;
+    // Workers promised to claims that wait for their commit are not idle.
     int idle = m_workers.idle() - static_cast<int>(batch.dispatches.size());
+    const Batch *committing = m_committing.get();
+    if (committing && committing != &batch)
+        idle -= static_cast<int>(committing->dispatches.size());
     // Jobs whose attempt outlived a failed commit wait for it to end: a job
     // never runs twice at once.
     std::unordered_set<QString> waiting;
@@ -1059,7 +1124,7 @@ void JobService::dispatchToIdleWorkers(Batch &batch)
         if (it == m_active.end() || it->second.status != JobStatus::Pending)
             continue;
         Job &job = it->second;
-        if (!batch.dirty.count(job.id))
+        if (!batch.dirty.count(job.id) && !(committing && committing->dirty.count(job.id)))
             batch.claimedDurable.insert(job.id);
         ++job.attempt;
         job.fence = m_store.nextFence();
@@ -1186,10 +1251,11 @@ void JobService::countCommitted(const Batch &batch)
         return;
     for (const QString &id : batch.order) {
         if (batch.dirty.at(id).isNew)
-            metrics->jobsSubmitted.increment({m_active.at(id).kind.toStdString()});
+            metrics->jobsSubmitted.increment(
+                {batch.written[batch.dirty.at(id).position].kind.toStdString()});
     }
     for (const QString &id : batch.becameTerminal) {
-        const Job &job = m_active.at(id);
+        const Job &job = batch.written[batch.dirty.at(id).position];
         if (!isTerminal(job.status))
             continue; // re-driven again in the same batch
         metrics->jobsFinished.increment(
@@ -1199,11 +1265,23 @@ void JobService::countCommitted(const Batch &batch)
     }
 }
 
+void JobService::flushAndWait()
+{
+    m_store.waitForBackgroundCommit();
+    flush();
+    m_store.waitForBackgroundCommit();
+}
+
 void JobService::flush()
 {
     m_flushQueued = false;
     if (m_stopped)
         return;
+    if (m_committing) {
+        m_flushWanted = true; // once that commit is done
+        return;
+    }
+    m_flushWanted = false;
     if (m_reloadPending) {
         reloadAfterFailedCommit();
         if (m_reloadPending) {
@@ -1212,10 +1290,13 @@ void JobService::flush()
             return;
         }
     }
-    if (m_mutations.empty() && (m_queue.empty() || m_workers.idle() == 0))
+    if (m_mutations.empty() && !m_open && (m_queue.empty() || m_workers.idle() == 0))
         return;
 
-    Batch batch(nowMs());
+    // The batch that gathered worker reports during the last commit, if any.
+    std::unique_ptr<Batch> owned = m_open ? std::move(m_open) : std::make_unique<Batch>(nowMs());
+    Batch &batch = *owned;
+    batch.now = nowMs();
     std::vector<Mutation> mutations = std::move(m_mutations);
     m_mutations.clear();
 
@@ -1230,25 +1311,7 @@ void JobService::flush()
         m(batch);
     if (!batch.storeFailed)
         dispatchToIdleWorkers(batch);
-    // Jobs already durable as PENDING start now, before this batch writes a
-    // row: a worker is not kept waiting for a flush. Should a write or the
-    // commit fail, those attempts are stopped and fenced off, and the jobs
-    // run again (at least once). A job this batch changed before claiming it
-    // (new, re-driven, due for retry) waits for the commit: a refused
-    // submit or re-drive never runs.
-    // While the store fails, nothing starts before its commit holds: a
-    // retried commit must not launch attempts it then has to stop.
-    if (!batch.storeFailed && m_storeBackoffMs == 0) {
-        auto started = std::stable_partition(
-            batch.dispatches.begin(), batch.dispatches.end(),
-            [&batch](const WorkerAssignment &a) { return !batch.claimedDurable.count(a.jobId); });
-        std::for_each(started, batch.dispatches.end(), [this, &batch](const WorkerAssignment &a) {
-            // Only an attempt a worker took can outlive a failed commit.
-            if (sendDispatch(a))
-                batch.sentEarly.emplace_back(a.fence, a.jobId);
-        });
-        batch.dispatches.erase(started, batch.dispatches.end());
-    }
+    sendEarly(batch);
     for (const QString &id : batch.order) {
         if (batch.storeFailed)
             break;
@@ -1259,6 +1322,13 @@ void JobService::flush()
         if (!ok)
             batch.storeFailed = true;
         batch.snapshots.push_back(makeSnapshot(job));
+        batch.written.push_back(job);
+    }
+    for (const auto &[id, data] : batch.resultBlobs) {
+        if (batch.storeFailed || !m_store.putResultBlob(id, data)) {
+            batch.storeFailed = true;
+            break;
+        }
     }
     // After the job rows: a key's answer is its job as committed, and an
     // outbox row refers to its job.
@@ -1303,9 +1373,49 @@ void JobService::flush()
         if (!m_store.addMinuteAggregates(minutes.take()))
             batch.storeFailed = true;
     }
-    if (!batch.storeFailed && !m_store.commit())
-        batch.storeFailed = true;
+    if (batch.storeFailed) {
+        finishFlush(batch);
+        return;
+    }
+    // The event loop goes on while the disk syncs: workers report, polls
+    // and submits are read, the next batch gathers.
+    m_committing = std::move(owned);
+    m_store.commitInBackground([this](bool committed) {
+        const std::unique_ptr<Batch> done = std::move(m_committing);
+        done->storeFailed = !committed;
+        finishFlush(*done);
+    });
+}
 
+void JobService::finishFlush(Batch &batch)
+{
+    if (batch.storeFailed && m_open) {
+        // What the open batch took in stood on this one's changes: it fails
+        // with it (its worker reports are applied again, its early attempts
+        // stopped).
+        const std::unique_ptr<Batch> open = std::move(m_open);
+        for (auto &fail : open->onFailure)
+            batch.onFailure.push_back(std::move(fail));
+        for (auto &replay : open->replayOnFailure)
+            batch.replayOnFailure.push_back(std::move(replay));
+        batch.sentEarly.insert(batch.sentEarly.end(), open->sentEarly.begin(),
+                               open->sentEarly.end());
+        batch.endedFences.insert(open->endedFences.begin(), open->endedFences.end());
+        for (auto &reply : open->immediate)
+            batch.immediate.push_back(std::move(reply));
+    }
+    settleBatch(batch);
+    if (m_checkpointWanted && !m_open) {
+        m_checkpointWanted = false;
+        if (!m_store.checkpoint())
+            qCWarning(lcService) << "WAL checkpoint failed:" << m_store.lastError();
+    }
+    if (m_flushWanted || m_open || !m_mutations.empty())
+        scheduleFlush();
+}
+
+void JobService::settleBatch(Batch &batch)
+{
     for (auto &reply : batch.immediate)
         reply();
 
@@ -1323,6 +1433,8 @@ void JobService::flush()
         // The store still has those jobs PENDING: their early attempts must
         // not run on beside the next dispatch (their reports are stale now).
         for (const auto &[fence, jobId] : batch.sentEarly) {
+            if (batch.endedFences.count(fence))
+                continue; // ended already: nothing runs on
             m_abandoned.emplace(fence, jobId);
             m_workers.cancel(fence);
         }
@@ -1363,7 +1475,7 @@ void JobService::flush()
     for (const WorkerAssignment &a : batch.dispatches)
         sendDispatch(a);
     for (std::size_t i = 0; i < batch.order.size(); ++i) {
-        const Job &job = m_active.at(batch.order[i]);
+        const Job &job = batch.written[i];
         const std::shared_ptr<const JobSnapshot> &snapshot = batch.snapshots[i];
         m_snapshots.publish(snapshot);
         const bool statusChanged = batch.dirty.at(job.id).statusChanged;
@@ -1382,13 +1494,15 @@ void JobService::flush()
 
     publishQueueGauge();
     for (auto &[id, reply] : batch.replies) {
-        const Job &job = m_active.at(id);
         // A reply is queued with a change of its job; should one ever come
         // without, it still answers with the job as it stands.
         const auto dirty = batch.dirty.find(id);
-        reply(dirty != batch.dirty.end() ? *batch.snapshots[dirty->second.position]
-                                         : *makeSnapshot(job),
-              job);
+        if (dirty != batch.dirty.end()) {
+            reply(*batch.snapshots[dirty->second.position], batch.written[dirty->second.position]);
+        } else {
+            const Job &job = m_active.at(id);
+            reply(*makeSnapshot(job), job);
+        }
     }
     for (auto &after : batch.afterCommit)
         after();
@@ -1400,6 +1514,9 @@ void JobService::flush()
         auto it = m_active.find(id);
         if (it == m_active.end() || !isTerminal(it->second.status))
             return;
+        if (m_open && m_open->dirty.count(id))
+            return; // ended in the batch gathering now: it goes with that one
+
         m_eventSeq.erase(id);
         m_lastProgressWriteMs.erase(id);
         m_active.erase(it);
@@ -1413,8 +1530,6 @@ void JobService::flush()
         m_drainTimer.stop();
         QMetaObject::invokeMethod(this, &JobService::finishDrain, Qt::QueuedConnection);
     }
-    if (!m_mutations.empty())
-        scheduleFlush();
 }
 
 // ---------------------------------------------------------------------------
@@ -1490,13 +1605,19 @@ void JobService::housekeep()
                 batch.storeFailed = true;
         });
     }
+    if (m_committing) {
+        m_checkpointWanted = true; // after that commit
+        return;
+    }
     if (!m_store.checkpoint())
         qCWarning(lcService) << "WAL checkpoint failed:" << m_store.lastError();
 }
 
 void JobService::purgeExpiredBatch()
 {
-    if (m_stopped)
+    // One purge batch at a time: the next reads what is left only once the
+    // last one is committed, or it would find the same jobs again.
+    if (m_stopped || m_purging)
         return;
     const qint64 cutoff =
         nowMs() -
@@ -1505,6 +1626,13 @@ void JobService::purgeExpiredBatch()
     if (expired.isEmpty())
         return;
     enqueue([this, expired](Batch &batch) {
+        const bool more = expired.size() == kPurgeBatch;
+        batch.afterCommit.push_back([this, more] {
+            m_purging = false;
+            if (more) // the next batch after this commit
+                QTimer::singleShot(0, this, &JobService::purgeExpiredBatch);
+        });
+        batch.onFailure.push_back([this](const ApiError &) { m_purging = false; });
         for (const Job &job : expired) {
             if (m_active.count(job.id))
                 continue; // re-driven since it was read
@@ -1518,10 +1646,9 @@ void JobService::purgeExpiredBatch()
             batch.purged.push_back(job);
         }
     });
+    m_purging = true;
     qCInfo(lcService) << "purging" << expired.size() << "jobs finished before"
                       << formatTimestamp(cutoff);
-    if (expired.size() == kPurgeBatch) // more to do: the next batch after this commit
-        QTimer::singleShot(0, this, &JobService::purgeExpiredBatch);
 }
 
 void JobService::purgeExpiredKeys()

@@ -199,8 +199,23 @@ private:
     using Mutation = std::function<void(Batch &)>;
 
     void enqueue(Mutation m);
+    /// enqueue(), or, while a commit runs and nothing else waits, applied
+    /// at once to m_open. For mutations that write nothing to the store.
+    void applyOrEnqueue(Mutation m);
+    /// Sends the batch's claims of jobs whose PENDING state is durable.
+    void sendEarly(Batch &batch);
     void scheduleFlush();
+    /// Applies the queued mutations and writes them in one transaction,
+    /// whose COMMIT then runs in the background (finishFlush()).
     void flush();
+    /// What a batch does once its commit has held or failed, then what
+    /// waited for that commit.
+    void finishFlush(Batch &batch);
+    /// Answers, publishes and dispatches for a committed batch; rolls the
+    /// working set back and tells callers for a failed one.
+    void settleBatch(Batch &batch);
+    /// flush() and waits for its commit: for start and stop.
+    void flushAndWait();
     void reloadAfterFailedCommit();
     void logStateChange(const Job &job) const;
 
@@ -313,6 +328,19 @@ private:
     std::vector<Mutation> m_mutations;
     bool m_flushQueued = false;
     bool m_flushFailed = false;
+    /// The batch whose COMMIT is running in the background; null between
+    /// commits. The next batch waits for it (one write transaction at a
+    /// time).
+    std::unique_ptr<Batch> m_committing;
+    /// A purge batch is queued or committing.
+    bool m_purging = false;
+    /// A flush was asked for while a commit ran.
+    bool m_flushWanted = false;
+    /// The WAL checkpoint waits for a moment with no commit running.
+    bool m_checkpointWanted = false;
+    /// The batch gathering worker reports while m_committing's COMMIT runs:
+    /// applied at once, written by the next flush.
+    std::unique_ptr<Batch> m_open;
     /// After a failed commit: how long to wait before the next, and until when.
     qint64 m_storeBackoffMs = 0;
     qint64 m_storeRetryAtMs = 0;

@@ -48,4 +48,9 @@ std::optional<WebhookDelivery::State> webhookStateFromName(const QString &name)
     return std::nullopt;
 }
 
+void JobStore::commitInBackground(std::function<void(bool committed)> done)
+{
+    done(commit());
+}
+
 } // namespace jobdesk

@@ -9,6 +9,7 @@
 #include <QList>
 #include <QSet>
 #include <QString>
+#include <functional>
 #include <optional>
 
 namespace jobdesk {
@@ -126,6 +127,17 @@ public:
     virtual bool begin() = 0;
     virtual bool commit() = 0;
     virtual void rollback() = 0;
+    /// commit() without waiting for the disk: the COMMIT and its fsync may
+    /// run on another thread while the caller's event loop goes on, and
+    /// `done` gets its outcome on the caller's thread (the store has taken
+    /// it in as commit() would: rolled back on failure, lastError() set).
+    /// Until `done` runs, nothing may use the write transaction's methods
+    /// (begin() to rollback(), checkpoint()); reads may go on and see the
+    /// store as last committed. `done` may run before this returns (the
+    /// default commits at once).
+    virtual void commitInBackground(std::function<void(bool committed)> done);
+    /// Blocks until a commitInBackground() in flight has run its `done`.
+    virtual void waitForBackgroundCommit() {}
     /// The next value of the store-wide change counter. Values taken in a
     /// transaction that rolls back may be reused; committed ones never are.
     virtual qint64 nextRev() = 0;

@@ -590,6 +590,9 @@ struct WriterStatements
 
     QSqlQuery begin;
     QSqlQuery commit;
+    /// The same COMMIT through the C API, for the commit thread (Qt Sql
+    /// wants its queries used on the thread that opened the connection).
+    SqliteStatement commitOffThread;
     QSqlQuery rollback;
     QSqlQuery saveCounters;
     SqliteStatement insertJob;
@@ -742,6 +745,7 @@ bool prepareWriter(WriterStatements &s, sqlite3 *handle, QString *error)
 {
     return prepare(s.begin, QStringLiteral("BEGIN IMMEDIATE"), error) &&
            prepare(s.commit, QStringLiteral("COMMIT"), error) &&
+           s.commitOffThread.prepare(handle, QStringLiteral("COMMIT"), error) &&
            prepare(s.rollback, QStringLiteral("ROLLBACK"), error) &&
            prepare(s.saveCounters,
                    QStringLiteral("INSERT INTO meta (key, value) VALUES ('rev', ?), ('fence', ?) "
@@ -992,6 +996,7 @@ void SqliteJobStore::close()
 {
     if (!m_db)
         return;
+    waitForBackgroundCommit();
     if (m_inTransaction)
         rollback();
     m_db.reset();
@@ -1062,22 +1067,57 @@ bool SqliteJobStore::begin()
     return true;
 }
 
-bool SqliteJobStore::commit()
+bool SqliteJobStore::saveCounters()
 {
-    if (!requireTransaction("commit"))
-        return false;
     WriterStatements &s = *m_db->writer;
     s.saveCounters.bindValue(0, m_rev);
     s.saveCounters.bindValue(1, m_fence);
     QString error;
-    if (!execStatement(s.saveCounters, "saving the counters", &error) ||
-        !execStatement(s.commit, "commit", &error)) {
+    if (execStatement(s.saveCounters, "saving the counters", &error))
+        return true;
+    rollback();
+    return fail(error);
+}
+
+bool SqliteJobStore::commitDone(const QString &error)
+{
+    if (!error.isEmpty()) {
         rollback();
         return fail(error);
     }
     m_inTransaction = false;
     m_committedRev = m_rev;
     return true;
+}
+
+bool SqliteJobStore::commit()
+{
+    if (!requireTransaction("commit") || !saveCounters())
+        return false;
+    QString error;
+    execStatement(m_db->writer->commit, "commit", &error);
+    return commitDone(error);
+}
+
+void SqliteJobStore::commitInBackground(std::function<void(bool committed)> done)
+{
+    if (!requireTransaction("commit") || !saveCounters()) {
+        done(false);
+        return;
+    }
+    SqliteStatement &commitStatement = m_db->writer->commitOffThread;
+    m_commitThread.run(
+        [&commitStatement] {
+            QString error;
+            commitStatement.exec(&error);
+            return error.isEmpty() ? error : QStringLiteral("commit failed: %1").arg(error);
+        },
+        [this, done = std::move(done)](const QString &error) { done(commitDone(error)); });
+}
+
+void SqliteJobStore::waitForBackgroundCommit()
+{
+    m_commitThread.wait();
 }
 
 void SqliteJobStore::rollback()
@@ -1266,7 +1306,7 @@ bool SqliteJobStore::checkpoint()
 {
     if (!requireOpen())
         return false;
-    if (m_inTransaction)
+    if (m_inTransaction || m_commitThread.busy())
         return fail(QStringLiteral("checkpoint: a write transaction is open"));
     QString error;
     if (!execOnce(m_db->writerDb, QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"), &error))

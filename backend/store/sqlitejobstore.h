@@ -1,5 +1,6 @@
 #pragma once
 
+#include "committhread.h"
 #include "jobstore.h"
 
 #include <QString>
@@ -40,6 +41,10 @@ public:
     /// Writes the rev and fence counters, then commits. A failed commit is
     /// rolled back (counters included) and returns false.
     bool commit() override;
+    /// COMMIT runs on the store's commit thread; the counters are written
+    /// before, on the calling thread.
+    void commitInBackground(std::function<void(bool committed)> done) override;
+    void waitForBackgroundCommit() override;
     void rollback() override;
     qint64 nextRev() override;
     qint64 nextFence() override;
@@ -89,6 +94,9 @@ private:
     bool requireOpen();
     bool requireTransaction(const char *operation);
     bool loadCounters();
+    bool saveCounters();
+    /// Takes in the outcome of a COMMIT (`error` empty if it held).
+    bool commitDone(const QString &error);
 
     std::unique_ptr<Connections> m_db;
     QString m_lastError;
@@ -98,6 +106,9 @@ private:
     qint64 m_rev = 0;
     qint64 m_fence = 0;
     qint64 m_committedRev = 0;
+    // Last: destroyed first, so no commit is still running on the
+    // connections above when they close.
+    CommitThread m_commitThread;
 };
 
 } // namespace jobdesk

@@ -2,6 +2,8 @@
 
 #include "store/sqlitejobstore.h"
 
+#include <QTimer>
+
 /// A real SqliteJobStore whose next commits can be made to fail (and roll
 /// back), as a full disk would: for the write path's failure handling
 /// without a tmpfs.
@@ -10,6 +12,9 @@ class FailingCommitStore final : public jobdesk::JobStore
 public:
     /// How many of the next commits fail.
     int failCommits = 0;
+    /// If set, a failing commitInBackground() says so only after this long,
+    /// the event loop running meanwhile (a slow disk that then gives up).
+    int failLateMs = 0;
 
     bool open(const QString &dataDir) override { return m_store.open(dataDir); }
     void close() override { m_store.close(); }
@@ -33,6 +38,29 @@ public:
             return false;
         }
         return m_store.commit();
+    }
+    void commitInBackground(std::function<void(bool committed)> done) override
+    {
+        if (failCommits > 0 && failLateMs > 0) {
+            // The transaction stays open until the failure is reported, as
+            // while a real COMMIT runs.
+            --failCommits;
+            m_lateFailure = std::move(done);
+            m_lateTimer.setSingleShot(true);
+            QObject::connect(&m_lateTimer, &QTimer::timeout, [this] { reportLateFailure(); });
+            m_lateTimer.start(failLateMs);
+            return;
+        }
+        if (failCommits > 0) {
+            done(commit());
+            return;
+        }
+        m_store.commitInBackground(std::move(done));
+    }
+    void waitForBackgroundCommit() override
+    {
+        reportLateFailure();
+        m_store.waitForBackgroundCommit();
     }
     void rollback() override { m_store.rollback(); }
     qint64 nextRev() override { return m_store.nextRev(); }
@@ -120,6 +148,21 @@ public:
     }
 
 private:
+    void reportLateFailure()
+    {
+        if (!m_lateFailure)
+            return;
+        m_lateTimer.stop();
+        QObject::disconnect(&m_lateTimer, nullptr, nullptr, nullptr);
+        const auto done = std::move(m_lateFailure);
+        m_lateFailure = nullptr;
+        m_store.rollback();
+        m_failed = true;
+        done(false);
+    }
+
     jobdesk::SqliteJobStore m_store;
     bool m_failed = false;
+    QTimer m_lateTimer;
+    std::function<void(bool)> m_lateFailure;
 };

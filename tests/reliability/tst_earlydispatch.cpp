@@ -33,6 +33,7 @@ private Q_SLOTS:
     void refusedRedriveNeverRuns();
     void secondCancelInTheSameBatchWaitsForItsCommit();
     void sendThatFailsBeforeAFailedCommitHoldsNothingBack();
+    void reportsTakenInDuringAFailedCommitRunAgain();
 
 private:
     void startWorkers();
@@ -46,6 +47,8 @@ private:
     std::set<std::pair<QString, qint64>> m_running;
     std::set<std::pair<QString, qint64>> m_ran;
     std::size_t m_mostAtOnce = 0;
+    /// The most attempts of one job that ran at once.
+    int m_mostOfOneJob = 0;
     /// Attempts that ended, by job: each one that a worker was given.
     QHash<QString, int> m_ended;
 };
@@ -71,8 +74,13 @@ void tst_EarlyDispatch::init()
     m_workers = std::make_unique<WorkerSupervisor>(workers);
     connect(m_workers.get(), &WorkerSupervisor::progress, this,
             [this](const QString &id, qint64 fence) {
-                if (m_running.insert({id, fence}).second)
+                if (m_running.insert({id, fence}).second) {
                     m_mostAtOnce = std::max(m_mostAtOnce, m_running.size());
+                    const auto ofJob =
+                        std::count_if(m_running.begin(), m_running.end(),
+                                      [&id](const auto &r) { return r.first == id; });
+                    m_mostOfOneJob = std::max(m_mostOfOneJob, int(ofJob));
+                }
                 m_ran.insert({id, fence});
             });
     connect(m_workers.get(), &WorkerSupervisor::finished, this,
@@ -101,6 +109,7 @@ void tst_EarlyDispatch::cleanup()
     m_running.clear();
     m_ran.clear();
     m_mostAtOnce = 0;
+    m_mostOfOneJob = 0;
     m_ended.clear();
 }
 
@@ -259,6 +268,43 @@ void tst_EarlyDispatch::sendThatFailsBeforeAFailedCommitHoldsNothingBack()
     startWorkers();
     QTRY_VERIFY_WITH_TIMEOUT(killed, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(m_store->job(id)->status, JobStatus::Completed, 30000);
+}
+
+void tst_EarlyDispatch::reportsTakenInDuringAFailedCommitRunAgain()
+{
+    // While a commit is written, workers that finish are given their next
+    // job at once, and their reports gather in the next batch. Here that
+    // commit fails after a while: everything gathered behind it fails with
+    // it. Each job must still end COMPLETED exactly as if it ran once, none
+    // twice at once, none held back for an attempt that already ended.
+    constexpr int kJobs = 40;
+    QStringList ids;
+    for (int i = 0; i < kJobs; ++i) {
+        ids << submit({{QStringLiteral("duration_s"), 0}, {QStringLiteral("steps"), 1}});
+        QVERIFY(!ids.last().isEmpty());
+    }
+    m_store->failLateMs = 400;
+    m_store->failCommits = 1; // the first commit with dispatches
+    startWorkers();
+
+    for (const QString &id : std::as_const(ids))
+        QTRY_COMPARE_WITH_TIMEOUT(m_store->job(id)->status, JobStatus::Completed, 30000);
+    int ended = 0;
+    for (const QString &id : std::as_const(ids)) {
+        QCOMPARE(m_store->job(id)->attempt, 1); // the attempts of the failed batches never were
+        ended += m_ended.value(id);
+    }
+    // More attempts ended than jobs: some ran while the commit was pending.
+    QVERIFY2(ended > kJobs, qPrintable(QStringLiteral("%1 attempts ended").arg(ended)));
+    QCOMPARE(m_mostOfOneJob, 1);
+    // The results kept are those of the attempts that counted.
+    const QStringList files =
+        QDir(m_dir->filePath(QStringLiteral("results"))).entryList(QDir::Files);
+    for (const QString &file : files) {
+        const QString id = file.section(QLatin1Char('.'), 0, 0);
+        QVERIFY2(ids.contains(id), qPrintable(file));
+        QCOMPARE(file, m_store->job(id)->resultFile);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_EarlyDispatch)
