@@ -2,13 +2,13 @@
 
 #include "daemon.h"
 #include "daemonconfig.h"
+#include "loglinewriter.h"
 #include "signalwatcher.h"
 #include "version.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QLoggingCategory>
-
 #include <cstdio>
 
 namespace {
@@ -23,7 +23,8 @@ void applyLogLevel(const QString &level)
     else if (level == QLatin1String("warning"))
         rules = QStringLiteral("jobdesk.*.debug=false\njobdesk.*.info=false");
     else
-        rules = QStringLiteral("jobdesk.*.debug=false\njobdesk.*.info=false\njobdesk.*.warning=false");
+        rules =
+            QStringLiteral("jobdesk.*.debug=false\njobdesk.*.info=false\njobdesk.*.warning=false");
     QLoggingCategory::setFilterRules(rules);
 }
 
@@ -31,10 +32,7 @@ void applyLogLevel(const QString &level)
 
 int main(int argc, char *argv[])
 {
-    qSetMessagePattern(QStringLiteral(
-        "%{time yyyy-MM-ddThh:mm:ss.zzz} "
-        "%{if-debug}debug%{endif}%{if-info}info%{endif}%{if-warning}warning%{endif}"
-        "%{if-critical}critical%{endif}%{if-fatal}fatal%{endif} %{category}: %{message}"));
+    jobdesk::LogLineWriter::install();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("jobdeskd"));
     QCoreApplication::setApplicationVersion(QStringLiteral(JOBDESK_VERSION));

@@ -1,0 +1,90 @@
+#include "loglinewriter.h"
+
+#include <QDateTime>
+#include <cstdio>
+#include <ctime>
+#include <unistd.h>
+
+namespace jobdesk {
+
+namespace {
+
+const char *levelName(QtMsgType type)
+{
+    switch (type) {
+    case QtDebugMsg:
+        return "debug";
+    case QtInfoMsg:
+        return "info";
+    case QtWarningMsg:
+        return "warning";
+    case QtCriticalMsg:
+        return "critical";
+    case QtFatalMsg:
+        return "fatal";
+    }
+    return "info";
+}
+
+/// "yyyy-MM-ddThh:mm:ss" in local time, kept per thread for the second it
+/// was made for.
+void appendLocalSecond(QByteArray &line, qint64 seconds)
+{
+    thread_local qint64 cachedSecond = -1;
+    thread_local char cached[64] = {};
+    if (seconds != cachedSecond) {
+        const std::time_t t = static_cast<std::time_t>(seconds);
+        std::tm local{};
+        localtime_r(&t, &local);
+        std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d", local.tm_year + 1900,
+                      local.tm_mon + 1, local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec);
+        cachedSecond = seconds;
+    }
+    line.append(cached);
+}
+
+void writeLine(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    const QByteArray line = LogLineWriter::formatLine(type, context.category, message,
+                                                      QDateTime::currentMSecsSinceEpoch());
+    // One write: lines from several threads never interleave.
+    qsizetype done = 0;
+    while (done < line.size()) {
+        const ssize_t n = ::write(STDERR_FILENO, line.constData() + done, line.size() - done);
+        if (n <= 0)
+            break; // nowhere left to say it
+        done += n;
+    }
+}
+
+} // namespace
+
+QByteArray LogLineWriter::formatLine(QtMsgType type, const char *category, const QString &message,
+                                     qint64 msSinceEpoch)
+{
+    const QByteArray text = message.toUtf8();
+    QByteArray line;
+    line.reserve(text.size() + 64);
+    const qint64 seconds = msSinceEpoch >= 0 ? msSinceEpoch / 1000 : (msSinceEpoch - 999) / 1000;
+    const int ms = int(msSinceEpoch - seconds * 1000);
+    appendLocalSecond(line, seconds);
+    char millis[8];
+    std::snprintf(millis, sizeof millis, ".%03d ", ms);
+    line.append(millis);
+    line.append(levelName(type));
+    line.append(' ');
+    line.append(category ? category : "default");
+    line.append(": ");
+    line.append(text);
+    line.append('\n');
+    return line;
+}
+
+void LogLineWriter::install()
+{
+    if (qEnvironmentVariableIsSet("QT_MESSAGE_PATTERN"))
+        return; // the user's pattern, through Qt's handler
+    qInstallMessageHandler(writeLine);
+}
+
+} // namespace jobdesk

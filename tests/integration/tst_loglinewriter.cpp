@@ -1,0 +1,74 @@
+// jobdeskd's log lines: the same text Qt's message pattern
+// "%{time yyyy-MM-ddThh:mm:ss.zzz} %{type} %{category}: %{message}" gave,
+// local time included.
+
+#include "loglinewriter.h"
+
+#include <QDateTime>
+#include <QTest>
+
+using jobdesk::LogLineWriter;
+
+class tst_LogLineWriter : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void lineAsQtFormattedIt_data();
+    void lineAsQtFormattedIt();
+    void eachSecondIsItsOwn();
+};
+
+void tst_LogLineWriter::lineAsQtFormattedIt_data()
+{
+    QTest::addColumn<int>("type");
+    QTest::addColumn<QByteArray>("level");
+    QTest::addColumn<QByteArray>("category");
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<qint64>("ms");
+    QTest::newRow("info") << int(QtInfoMsg) << QByteArray("info") << QByteArray("jobdesk.service")
+                          << QStringLiteral("job a COMPLETED") << qint64(1795766807431);
+    QTest::newRow("debug") << int(QtDebugMsg) << QByteArray("debug") << QByteArray("jobdesk.http")
+                           << QStringLiteral("x") << qint64(1795766807000);
+    QTest::newRow("warning") << int(QtWarningMsg) << QByteArray("warning")
+                             << QByteArray("jobdesk.store") << QStringLiteral("slow")
+                             << qint64(1795766807999);
+    QTest::newRow("critical") << int(QtCriticalMsg) << QByteArray("critical")
+                              << QByteArray("jobdesk.service") << QStringLiteral("commit failed")
+                              << qint64(1780000000001);
+    QTest::newRow("no category, UTF-8") << int(QtInfoMsg) << QByteArray("info") << QByteArray()
+                                        << QStringLiteral("Größe ✓") << qint64(1767225599500);
+}
+
+void tst_LogLineWriter::lineAsQtFormattedIt()
+{
+    QFETCH(int, type);
+    QFETCH(QByteArray, level);
+    QFETCH(QByteArray, category);
+    QFETCH(QString, message);
+    QFETCH(qint64, ms);
+    const QByteArray time = QDateTime::fromMSecsSinceEpoch(ms)
+                                .toString(QStringLiteral("yyyy-MM-ddThh:mm:ss.zzz"))
+                                .toLatin1();
+    const QByteArray expected = time + ' ' + level + ' ' +
+                                (category.isEmpty() ? QByteArray("default") : category) + ": " +
+                                message.toUtf8() + '\n';
+    QCOMPARE(LogLineWriter::formatLine(
+                 QtMsgType(type), category.isEmpty() ? nullptr : category.constData(), message, ms),
+             expected);
+}
+
+void tst_LogLineWriter::eachSecondIsItsOwn()
+{
+    // The local time of a second is kept for the next line: a line of the
+    // next second (or of an earlier one) must not reuse it.
+    const qint64 base = 1795766807000;
+    for (qint64 ms : {base + 999, base + 1000, base + 999, base + 86400000, base}) {
+        const QByteArray line = LogLineWriter::formatLine(QtInfoMsg, "c", QStringLiteral("m"), ms);
+        QCOMPARE(line.left(23), QDateTime::fromMSecsSinceEpoch(ms)
+                                    .toString(QStringLiteral("yyyy-MM-ddThh:mm:ss.zzz"))
+                                    .toLatin1());
+    }
+}
+
+QTEST_GUILESS_MAIN(tst_LogLineWriter)
+#include "tst_loglinewriter.moc"
