@@ -332,12 +332,38 @@ QString insertJobSql()
         .arg(jobColumnList(), marks.join(QStringLiteral(", ")));
 }
 
-// Binds every column but id, then id last (see bindJob).
+/// Columns a row keeps from its submit on. The update leaves them out:
+/// SQLite rewrites the entries of every index over a column an UPDATE
+/// names, changed or not (jobs_newest would be rewritten twice per job).
+constexpr bool fixedAtSubmit(int column)
+{
+    return column == ColId || column == ColKind || column == ColParams || column == ColPriority ||
+           column == ColMaxAttempts || column == ColTimeoutS || column == ColCreatedAtMs ||
+           column == ColCallbackUrl;
+}
+
+/// Each column's placeholder in updateJobSql(): the columns that change in
+/// order, -1 for those fixed at submit, and id (the WHERE) last.
+const std::array<int, JobColumnCount> &updateJobPositions()
+{
+    static const std::array<int, JobColumnCount> positions = [] {
+        std::array<int, JobColumnCount> p{};
+        int next = 0;
+        for (int c = 0; c < JobColumnCount; ++c)
+            p[c] = fixedAtSubmit(c) ? -1 : next++;
+        p[ColId] = next;
+        return p;
+    }();
+    return positions;
+}
+
 QString updateJobSql()
 {
     QStringList sets;
-    for (int i = ColId + 1; i < JobColumnCount; ++i)
-        sets << QStringLiteral("%1 = ?").arg(QLatin1String(kJobColumnNames[i]));
+    for (int c = 0; c < JobColumnCount; ++c) {
+        if (!fixedAtSubmit(c))
+            sets << QStringLiteral("%1 = ?").arg(QLatin1String(kJobColumnNames[c]));
+    }
     return QStringLiteral("UPDATE jobs SET %1 WHERE id = ?").arg(sets.join(QStringLiteral(", ")));
 }
 
@@ -373,57 +399,75 @@ struct JobRowText
     QString status;
 };
 
-/// Binds a job's columns; `position(column)` is the column's placeholder.
+/// Binds a job's columns; `position(column)` is the column's placeholder,
+/// or -1 for a column the statement leaves out.
 template <typename Position>
 void bindJob(SqliteStatement &s, const Job &job, const JobRowText &text, Position position)
 {
+    const auto textColumn = [&](JobColumn c, const QString &value) {
+        if (const int p = position(c); p >= 0)
+            s.bindText(p, value);
+    };
+    const auto intColumn = [&](JobColumn c, qint64 value) {
+        if (const int p = position(c); p >= 0)
+            s.bindInt(p, value);
+    };
     const auto optionalReal = [&](JobColumn c, const std::optional<double> &value) {
+        const int p = position(c);
+        if (p < 0)
+            return;
         if (value)
-            s.bindReal(position(c), *value);
+            s.bindReal(p, *value);
         else
-            s.bindNull(position(c));
+            s.bindNull(p);
     };
     const auto optionalText = [&](JobColumn c, bool present, const QString &value) {
+        const int p = position(c);
+        if (p < 0)
+            return;
         if (present)
-            s.bindText(position(c), value);
+            s.bindText(p, value);
         else
-            s.bindNull(position(c));
+            s.bindNull(p);
     };
-    s.bindText(position(ColId), job.id);
-    s.bindText(position(ColKind), job.kind);
-    s.bindUtf8(position(ColParams), text.params);
-    s.bindText(position(ColStatus), text.status);
+    textColumn(ColId, job.id);
+    textColumn(ColKind, job.kind);
+    if (const int p = position(ColParams); p >= 0)
+        s.bindUtf8(p, text.params);
+    textColumn(ColStatus, text.status);
     optionalReal(ColProgress, job.progress);
-    s.bindText(position(ColMessage), job.message);
+    textColumn(ColMessage, job.message);
     optionalReal(ColEtaS, job.etaS);
-    s.bindInt(position(ColPriority), job.priority);
-    s.bindInt(position(ColAttempt), job.attempt);
-    s.bindInt(position(ColMaxAttempts), job.maxAttempts);
-    s.bindInt(position(ColTimeoutS), job.timeoutS);
-    s.bindInt(position(ColNextAttemptAtMs), job.nextAttemptAtMs);
-    s.bindInt(position(ColCancelRequested), job.cancelRequested ? 1 : 0);
-    s.bindInt(position(ColDeadLetter), job.deadLetter ? 1 : 0);
+    intColumn(ColPriority, job.priority);
+    intColumn(ColAttempt, job.attempt);
+    intColumn(ColMaxAttempts, job.maxAttempts);
+    intColumn(ColTimeoutS, job.timeoutS);
+    intColumn(ColNextAttemptAtMs, job.nextAttemptAtMs);
+    intColumn(ColCancelRequested, job.cancelRequested ? 1 : 0);
+    intColumn(ColDeadLetter, job.deadLetter ? 1 : 0);
     const QString none;
     optionalText(ColErrorCode, job.error.has_value(), job.error ? job.error->code : none);
     optionalText(ColErrorMessage, job.error.has_value(), job.error ? job.error->message : none);
-    s.bindInt(position(ColCreatedAtMs), job.createdAtMs);
-    s.bindInt(position(ColStartedAtMs), job.startedAtMs);
-    s.bindInt(position(ColUpdatedAtMs), job.updatedAtMs);
-    s.bindInt(position(ColFinishedAtMs), job.finishedAtMs);
+    intColumn(ColCreatedAtMs, job.createdAtMs);
+    intColumn(ColStartedAtMs, job.startedAtMs);
+    intColumn(ColUpdatedAtMs, job.updatedAtMs);
+    intColumn(ColFinishedAtMs, job.finishedAtMs);
     const bool hasResult = job.result.has_value();
     optionalText(ColResultFilename, hasResult, hasResult ? job.result->filename : none);
     optionalText(ColResultContentType, hasResult, hasResult ? job.result->contentType : none);
-    if (hasResult)
-        s.bindInt(position(ColResultSize), job.result->size);
-    else
-        s.bindNull(position(ColResultSize));
+    if (const int p = position(ColResultSize); p >= 0) {
+        if (hasResult)
+            s.bindInt(p, job.result->size);
+        else
+            s.bindNull(p);
+    }
     optionalText(ColResultSha256, hasResult, hasResult ? job.result->sha256 : none);
-    s.bindInt(position(ColRev), job.rev);
-    s.bindText(position(ColCallbackUrl), job.callbackUrl);
-    s.bindInt(position(ColFence), job.fence);
-    s.bindInt(position(ColAttemptLimit), job.attemptLimit);
-    s.bindInt(position(ColInterruptions), job.interruptions);
-    s.bindText(position(ColResultFile), job.resultFile);
+    intColumn(ColRev, job.rev);
+    textColumn(ColCallbackUrl, job.callbackUrl);
+    intColumn(ColFence, job.fence);
+    intColumn(ColAttemptLimit, job.attemptLimit);
+    intColumn(ColInterruptions, job.interruptions);
+    textColumn(ColResultFile, job.resultFile);
 }
 
 /// Reads the current row of a query that selected jobColumnList().
@@ -1168,8 +1212,9 @@ bool SqliteJobStore::updateJob(const Job &job)
         return false;
     SqliteStatement &q = m_db->writer->updateJob;
     const JobRowText text(job);
-    // Every column but id in order, then id for the WHERE (updateJobSql).
-    bindJob(q, job, text, [](JobColumn c) { return c == ColId ? JobColumnCount - 1 : int(c) - 1; });
+    // The columns that change, then id for the WHERE (updateJobSql).
+    const std::array<int, JobColumnCount> &positions = updateJobPositions();
+    bindJob(q, job, text, [&positions](JobColumn c) { return positions[c]; });
     QString error;
     if (!q.exec(&error))
         return fail(QStringLiteral("updateJob failed: %1 (job %2)").arg(error, job.id));
