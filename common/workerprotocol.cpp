@@ -44,6 +44,13 @@ std::optional<WorkerMessageType> typeFromName(const QString &name)
 QByteArray encodeWorkerMessage(const WorkerMessage &m)
 {
     QJsonObject o{{QStringLiteral("type"), typeName(m.type)}};
+    if (m.lastReport &&
+        (m.type == WorkerMessageType::Done || m.type == WorkerMessageType::Failed)) {
+        o.insert(QStringLiteral("last_progress"),
+                 QJsonObject{{QStringLiteral("progress"),
+                              m.progress ? QJsonValue(*m.progress) : QJsonValue(QJsonValue::Null)},
+                             {QStringLiteral("message"), m.message}});
+    }
     switch (m.type) {
     case WorkerMessageType::Ready:
         o.insert(QStringLiteral("secret"), m.secret);
@@ -103,6 +110,14 @@ std::optional<WorkerMessage> decodeWorkerMessage(const QByteArray &frame)
     WorkerMessage m;
     m.type = *type;
     m.fence = o.value(QStringLiteral("fence")).toInteger();
+    if (const QJsonValue last = o.value(QStringLiteral("last_progress"));
+        last.isObject() &&
+        (m.type == WorkerMessageType::Done || m.type == WorkerMessageType::Failed)) {
+        m.lastReport = true;
+        if (const QJsonValue p = last[QStringLiteral("progress")]; p.isDouble())
+            m.progress = p.toDouble();
+        m.message = last[QStringLiteral("message")].toString();
+    }
     switch (m.type) {
     case WorkerMessageType::Ready:
         m.secret = o.value(QStringLiteral("secret")).toString();

@@ -5,7 +5,6 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QString>
-
 #include <optional>
 
 namespace jobdesk {
@@ -14,7 +13,8 @@ namespace jobdesk {
 /// (DEALER): one JSON frame per message. Every message about a job carries
 /// the dispatch's fencing number; the backend ignores any that does not match
 /// the job's current dispatch.
-enum class WorkerMessageType {
+enum class WorkerMessageType
+{
     // worker -> backend
     Ready,     // secret, pid: the worker is up and idle
     Heartbeat, // both ways
@@ -22,8 +22,8 @@ enum class WorkerMessageType {
     Done,      // fence, result, and inline bytes or a result file name; stderr?
     Failed,    // fence, error, retryable; stderr?
     // backend -> worker
-    Run,       // fence, job id, kind, params, timeout, attempt
-    Cancel,    // fence: stop cooperatively
+    Run,    // fence, job id, kind, params, timeout, attempt
+    Cancel, // fence: stop cooperatively
 };
 
 struct WorkerMessage
@@ -34,14 +34,17 @@ struct WorkerMessage
     QString secret; // Ready
     qint64 pid = 0; // Ready
 
-    QString jobId;       // Run
-    QString kind;        // Run
-    QJsonObject params;  // Run
-    int timeoutS = 0;    // Run
-    int attempt = 0;     // Run
+    QString jobId;      // Run
+    QString kind;       // Run
+    QJsonObject params; // Run
+    int timeoutS = 0;   // Run
+    int attempt = 0;    // Run
 
-    std::optional<double> progress; // Progress
-    QString message;                // Progress
+    std::optional<double> progress; // Progress; Done, Failed if lastReport
+    QString message;                // Progress; Done, Failed if lastReport
+    /// Done, Failed: the attempt's last progress report, held back by the
+    /// throttle, comes with its end instead of in a message of its own.
+    bool lastReport = false;
 
     ResultInfo result;     // Done
     QByteArray inlineData; // Done: small results travel in the message

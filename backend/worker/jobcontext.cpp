@@ -22,8 +22,10 @@ JobContext::JobContext(QString jobId, int attempt, QJsonObject params, const Can
 void JobContext::setProgress(std::optional<double> pct, const QString &message)
 {
     const auto now = std::chrono::steady_clock::now();
-    const bool final = pct && *pct >= 100.0;
-    if (!final && now - m_lastReportAt < m_progressThrottle) {
+    // The last report held back goes with the attempt's end (takeHeldReport)
+    // if nothing sends it sooner: neither a final 100 % nor how far a failed
+    // attempt got is lost.
+    if (now - m_lastReportAt < m_progressThrottle) {
         m_heldBack = Report{pct, message};
         return;
     }
@@ -31,6 +33,11 @@ void JobContext::setProgress(std::optional<double> pct, const QString &message)
     m_lastReportAt = now;
     if (m_reportProgress)
         m_reportProgress(pct, message);
+}
+
+std::optional<JobContext::Report> JobContext::takeHeldReport()
+{
+    return std::exchange(m_heldBack, std::nullopt);
 }
 
 void JobContext::flushProgress()

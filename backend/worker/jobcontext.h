@@ -64,8 +64,9 @@ public:
     }
 
     /// Reports progress (nullopt = indeterminate). Calls closer together than
-    /// the throttle interval are dropped, except a final 100 %, so a kind may
-    /// call this as often as it likes.
+    /// the throttle interval are dropped but the last, which goes out later
+    /// (flushProgress(), or with the attempt's end), so a kind may call this
+    /// as often as it likes.
     void setProgress(std::optional<double> pct, const QString &message);
     /// Sends the last report the throttle held back, once the interval has
     /// passed. Kinds that report rarely and then wait (a program that prints
@@ -74,6 +75,15 @@ public:
     void flushProgress();
 
     ResultSink &result() { return m_result; }
+
+    struct Report
+    {
+        std::optional<double> pct;
+        QString message;
+    };
+    /// The report the throttle still holds, if any, now no longer its to
+    /// send: for the message that ends the attempt.
+    std::optional<Report> takeHeldReport();
 
 private:
     QString m_jobId;
@@ -84,11 +94,6 @@ private:
     ProgressReporter m_reportProgress;
     std::chrono::milliseconds m_progressThrottle;
     std::chrono::steady_clock::time_point m_lastReportAt;
-    struct Report
-    {
-        std::optional<double> pct;
-        QString message;
-    };
     std::optional<Report> m_heldBack;
     QStringList m_inputRoots;
 };

@@ -74,15 +74,25 @@ WorkerMessage JobRunner::run(const WorkerMessage &assignment, const CancelToken 
             QStringLiteral("internal error: %1").arg(QString::fromUtf8(e.what())), false);
     }
 
+    // The last report the throttle held comes with the end of the attempt.
+    const auto withLastReport = [&ctx](WorkerMessage m) {
+        if (std::optional<JobContext::Report> last = ctx.takeHeldReport()) {
+            m.lastReport = true;
+            m.progress = last->pct;
+            m.message = last->message;
+        }
+        return m;
+    };
     if (!outcome.ok) {
         sink.discard();
-        return failed(fence, outcome.error.code, outcome.error.message, outcome.retryable,
-                      outcome.stderrTail);
+        return withLastReport(failed(fence, outcome.error.code, outcome.error.message,
+                                     outcome.retryable, outcome.stderrTail));
     }
     if (!sink.commit()) {
-        return failed(fence, QStringLiteral("job_error"),
-                      QStringLiteral("cannot write result: %1").arg(sink.errorString()), false,
-                      outcome.stderrTail);
+        return withLastReport(
+            failed(fence, QStringLiteral("job_error"),
+                   QStringLiteral("cannot write result: %1").arg(sink.errorString()), false,
+                   outcome.stderrTail));
     }
 
     WorkerMessage done;
@@ -94,7 +104,7 @@ WorkerMessage JobRunner::run(const WorkerMessage &assignment, const CancelToken 
         done.inlineData = sink.inlineData();
     else
         done.resultFile = sink.fileName();
-    return done;
+    return withLastReport(done);
 }
 
 } // namespace jobdesk

@@ -565,6 +565,9 @@ void WorkerSupervisor::Private::endAttempt(Worker &worker, const WorkerMessage &
     }
 
     const QByteArray identity = worker.identity;
+    if (!stopped && reply.lastReport)
+        Q_EMIT q->progress(attempt.assignment.jobId, attempt.assignment.fence, reply.progress,
+                           reply.message);
     if (!stopped)
         Q_EMIT q->finished(attempt.assignment.jobId, attempt.assignment.fence, outcome);
     // The receiver may already have handed this worker the next attempt.

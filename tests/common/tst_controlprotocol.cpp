@@ -147,6 +147,23 @@ void tst_ControlProtocol::workerMessages()
     QVERIFY(back);
     QCOMPARE(back->inlineData, done.inlineData);
     QCOMPARE(back->result, done.result);
+    QVERIFY(!back->lastReport);
+
+    // The last progress report may ride on the end of an attempt.
+    done.lastReport = true;
+    done.progress = 100.0;
+    done.message = QStringLiteral("step 20 of 20");
+    back = decodeWorkerMessage(encodeWorkerMessage(done));
+    QVERIFY(back && back->lastReport);
+    QCOMPARE(back->progress, std::optional<double>(100.0));
+    QCOMPARE(back->message, done.message);
+    WorkerMessage failed;
+    failed.type = WorkerMessageType::Failed;
+    failed.lastReport = true; // indeterminate progress
+    failed.message = QStringLiteral("reading");
+    back = decodeWorkerMessage(encodeWorkerMessage(failed));
+    QVERIFY(back && back->lastReport && !back->progress);
+    QCOMPARE(back->message, failed.message);
 
     WorkerMessage progress;
     progress.type = WorkerMessageType::Progress;

@@ -27,6 +27,8 @@ private Q_SLOTS:
     void badFlagsExitTwo_data();
     void badFlagsExitTwo();
     void httpSubmitPollDownload();
+    void endedJobKeepsItsLastReport_data();
+    void endedJobKeepsItsLastReport();
     void conditionalGet();
     void zmqSubmitStatusList();
     void eventsHaveConsecutiveSeq();
@@ -203,6 +205,39 @@ void tst_Daemon::httpSubmitPollDownload()
              result.value(QStringLiteral("content_type")).toString());
     QVERIFY(download.header("Content-Disposition").contains(result.value(QStringLiteral("filename")).toString().toUtf8()));
     QVERIFY(QJsonDocument::fromJson(download.body).isObject());
+}
+
+void tst_Daemon::endedJobKeepsItsLastReport_data()
+{
+    QTest::addColumn<QJsonObject>("body");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<double>("progress");
+    QTest::addColumn<QString>("message");
+    // Within one throttle window: the last report comes with the outcome.
+    QTest::newRow("quick") << sleepJob(0, 20) << QStringLiteral("COMPLETED") << 100.0
+                           << QStringLiteral("step 20 of 20");
+    // Reports on its own first, then the last with the outcome or alone.
+    QTest::newRow("slower") << sleepJob(0.7, 7) << QStringLiteral("COMPLETED") << 100.0
+                            << QStringLiteral("step 7 of 7");
+    // A failed job shows how far it got.
+    QJsonObject failing = sleepJob(0, 4, {{QStringLiteral("fail_at"), 50}});
+    failing.insert(QStringLiteral("max_attempts"), 1);
+    QTest::newRow("failed") << failing << QStringLiteral("FAILED") << 25.0
+                            << QStringLiteral("step 1 of 4");
+}
+
+void tst_Daemon::endedJobKeepsItsLastReport()
+{
+    QFETCH(QJsonObject, body);
+    QFETCH(QString, status);
+    QFETCH(double, progress);
+    QFETCH(QString, message);
+    const QString id = submitHttp(body);
+    QVERIFY(!id.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(id), status, 15000);
+    const QJsonObject job = m_http->get(QStringLiteral("/api/v1/jobs/") + id).json();
+    QCOMPARE(job.value(QStringLiteral("progress")).toDouble(), progress);
+    QCOMPARE(job.value(QStringLiteral("message")).toString(), message);
 }
 
 void tst_Daemon::conditionalGet()
