@@ -161,9 +161,6 @@ public:
     std::unordered_set<QString> claimedDurable;
     /// The attempts sent before the commit (fence, job): stopped if it fails.
     std::vector<std::pair<qint64, QString>> sentEarly;
-    /// Attempts whose outcome this batch took in, by fence: an attempt
-    /// sent early that has ended need not be stopped if the commit fails.
-    std::unordered_set<qint64> endedFences;
     std::vector<qint64> cancels;
     std::vector<std::pair<QString, JobEvent>> events;
     /// Inline results to store (job id, bytes), written after the rows.
@@ -839,7 +836,6 @@ void JobService::onWorkerFinished(const QString &jobId, qint64 fence, const Work
         return;
     }
     Mutation apply = [this, jobId, fence, outcome](Batch &batch) {
-        batch.endedFences.insert(fence);
         auto it = m_active.find(jobId);
         if (it == m_active.end() || it->second.status != JobStatus::Processing ||
             it->second.fence != fence) {
@@ -1170,6 +1166,12 @@ bool JobService::sendDispatch(const WorkerAssignment &assignment)
         return true;
     // The worker vanished between the claim and the send: give the attempt
     // back, or end the job if it was asked to stop meanwhile.
+    giveBackUnsent(assignment);
+    return false;
+}
+
+void JobService::giveBackUnsent(const WorkerAssignment &assignment)
+{
     enqueue([this, id = assignment.jobId, fence = assignment.fence](Batch &b) {
         auto it = m_active.find(id);
         if (it == m_active.end() || it->second.fence != fence ||
@@ -1177,7 +1179,6 @@ bool JobService::sendDispatch(const WorkerAssignment &assignment)
             return;
         giveBackAttempt(b, it->second, QStringLiteral("no worker took the attempt"));
     });
-    return false;
 }
 
 void JobService::queueInsert(const Job &job)
@@ -1400,12 +1401,11 @@ void JobService::finishFlush(Batch &batch)
             batch.replayOnFailure.push_back(std::move(replay));
         batch.sentEarly.insert(batch.sentEarly.end(), open->sentEarly.begin(),
                                open->sentEarly.end());
-        batch.endedFences.insert(open->endedFences.begin(), open->endedFences.end());
         for (auto &reply : open->immediate)
             batch.immediate.push_back(std::move(reply));
     }
     settleBatch(batch);
-    if (m_checkpointWanted && !m_open) {
+    if (m_checkpointWanted) {
         m_checkpointWanted = false;
         if (!m_store.checkpoint())
             qCWarning(lcService) << "WAL checkpoint failed:" << m_store.lastError();
@@ -1433,8 +1433,10 @@ void JobService::settleBatch(Batch &batch)
         // The store still has those jobs PENDING: their early attempts must
         // not run on beside the next dispatch (their reports are stale now).
         for (const auto &[fence, jobId] : batch.sentEarly) {
-            if (batch.endedFences.count(fence))
-                continue; // ended already: nothing runs on
+            // An attempt whose end has been read already (its report applied
+            // or queued) runs no more: nothing to stop, nothing to wait for.
+            if (!m_workers.isRunning(fence))
+                continue;
             m_abandoned.emplace(fence, jobId);
             m_workers.cancel(fence);
         }
@@ -1472,8 +1474,18 @@ void JobService::settleBatch(Batch &batch)
     // Workers first: they start their jobs while the rest is published.
     for (qint64 fence : batch.cancels)
         m_workers.cancel(fence);
-    for (const WorkerAssignment &a : batch.dispatches)
-        sendDispatch(a);
+    for (const WorkerAssignment &a : batch.dispatches) {
+        // A claim made early in a gathering batch may have been overtaken
+        // by a later change of the same batch (a cancel, a requeue at stop):
+        // what was written decides.
+        const Job &written = batch.written[batch.dirty.at(a.jobId).position];
+        if (written.status != JobStatus::Processing || written.fence != a.fence)
+            continue;
+        if (written.cancelRequested)
+            giveBackUnsent(a); // ends CANCELLED without ever starting
+        else
+            sendDispatch(a);
+    }
     for (std::size_t i = 0; i < batch.order.size(); ++i) {
         const Job &job = batch.written[i];
         const std::shared_ptr<const JobSnapshot> &snapshot = batch.snapshots[i];

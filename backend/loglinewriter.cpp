@@ -1,6 +1,7 @@
 #include "loglinewriter.h"
 
 #include <QDateTime>
+#include <cerrno>
 #include <cstdio>
 #include <ctime>
 #include <unistd.h>
@@ -47,10 +48,13 @@ void writeLine(QtMsgType type, const QMessageLogContext &context, const QString 
 {
     const QByteArray line = LogLineWriter::formatLine(type, context.category, message,
                                                       QDateTime::currentMSecsSinceEpoch());
-    // One write: lines from several threads never interleave.
+    // One write per line: lines from several threads do not interleave in a
+    // file, nor on a pipe up to PIPE_BUF (4 KiB) a line.
     qsizetype done = 0;
     while (done < line.size()) {
         const ssize_t n = ::write(STDERR_FILENO, line.constData() + done, line.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
         if (n <= 0)
             break; // nowhere left to say it
         done += n;
@@ -82,7 +86,7 @@ QByteArray LogLineWriter::formatLine(QtMsgType type, const char *category, const
 
 void LogLineWriter::install()
 {
-    if (qEnvironmentVariableIsSet("QT_MESSAGE_PATTERN"))
+    if (!qEnvironmentVariableIsEmpty("QT_MESSAGE_PATTERN"))
         return; // the user's pattern, through Qt's handler
     qInstallMessageHandler(writeLine);
 }

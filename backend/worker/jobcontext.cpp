@@ -22,10 +22,12 @@ JobContext::JobContext(QString jobId, int attempt, QJsonObject params, const Can
 void JobContext::setProgress(std::optional<double> pct, const QString &message)
 {
     const auto now = std::chrono::steady_clock::now();
-    // The last report held back goes with the attempt's end (takeHeldReport)
-    // if nothing sends it sooner: neither a final 100 % nor how far a failed
-    // attempt got is lost.
-    if (now - m_lastReportAt < m_progressThrottle) {
+    // A final 100 % goes out at once (a kind may still work a while after
+    // it). Any other report held back goes with the attempt's end
+    // (takeHeldReport) if nothing sends it sooner: how far a failed attempt
+    // got is not lost.
+    const bool final = pct && *pct >= 100.0;
+    if (!final && now - m_lastReportAt < m_progressThrottle) {
         m_heldBack = Report{pct, message};
         return;
     }

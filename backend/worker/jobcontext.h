@@ -65,8 +65,8 @@ public:
 
     /// Reports progress (nullopt = indeterminate). Calls closer together than
     /// the throttle interval are dropped but the last, which goes out later
-    /// (flushProgress(), or with the attempt's end), so a kind may call this
-    /// as often as it likes.
+    /// (flushProgress(), or with the attempt's end), and a final 100 %,
+    /// which goes out at once; so a kind may call this as often as it likes.
     void setProgress(std::optional<double> pct, const QString &message);
     /// Sends the last report the throttle held back, once the interval has
     /// passed. Kinds that report rarely and then wait (a program that prints

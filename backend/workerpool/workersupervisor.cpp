@@ -852,6 +852,11 @@ bool WorkerSupervisor::dispatch(const WorkerAssignment &assignment)
     return false;
 }
 
+bool WorkerSupervisor::isRunning(qint64 fence) const
+{
+    return d->findByFence(fence) != nullptr;
+}
+
 void WorkerSupervisor::cancel(qint64 fence)
 {
     if (!d->started || d->stopped)

@@ -5,7 +5,6 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
-
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -26,10 +25,11 @@ struct WorkerAssignment
 /// How an attempt ended, as the supervisor saw it.
 struct WorkerOutcome
 {
-    enum class Kind {
-        Done,    // the job produced its result
-        Failed,  // the job reported an error (error.code says which)
-        Crashed, // the worker died or stopped heartbeating mid-attempt (worker_crashed)
+    enum class Kind
+    {
+        Done,      // the job produced its result
+        Failed,    // the job reported an error (error.code says which)
+        Crashed,   // the worker died or stopped heartbeating mid-attempt (worker_crashed)
         TimedOut,  // timeout_s passed; the attempt was stopped (code timeout)
         Cancelled, // stopped after a cancel, cooperatively or by force
     };
@@ -58,10 +58,10 @@ public:
     {
         QString workerProgram; // path of jobdesk-worker
         int workers = 2;
-        QString runtimeDir;    // a 0700 folder for the private ipc:// endpoint
-        QString resultsDir;    // where workers write result files
-        QString epoch;         // this backend run, passed to each worker
-        QString catalogFile;   // the kinds and input roots (--catalog); empty: the worker's defaults
+        QString runtimeDir;  // a 0700 folder for the private ipc:// endpoint
+        QString resultsDir;  // where workers write result files
+        QString epoch;       // this backend run, passed to each worker
+        QString catalogFile; // the kinds and input roots (--catalog); empty: the worker's defaults
         std::chrono::milliseconds cancelGrace{5000};
     };
 
@@ -85,6 +85,9 @@ public:
     /// Asks the worker running `fence` to stop; kills it after the grace
     /// period if it does not. Unknown fences are ignored.
     void cancel(qint64 fence);
+    /// Whether a worker still runs the attempt `fence`: false once its end
+    /// has been read (and `finished` emitted), or if it never ran.
+    bool isRunning(qint64 fence) const;
 
 Q_SIGNALS:
     /// A worker became idle (READY after a spawn, or an attempt ended).

@@ -219,7 +219,12 @@ void tst_Daemon::endedJobKeepsItsLastReport_data()
     // Reports on its own first, then the last with the outcome or alone.
     QTest::newRow("slower") << sleepJob(0.7, 7) << QStringLiteral("COMPLETED") << 100.0
                             << QStringLiteral("step 7 of 7");
-    // A failed job shows how far it got.
+    // A failed job shows how far it got: the report the worker's throttle
+    // held when it failed comes with the failure.
+    QJsonObject failingLater = sleepJob(0.5, 10, {{QStringLiteral("fail_at"), 80}});
+    failingLater.insert(QStringLiteral("max_attempts"), 1);
+    QTest::newRow("failed later") << failingLater << QStringLiteral("FAILED") << 70.0
+                                  << QStringLiteral("step 7 of 10");
     QJsonObject failing = sleepJob(0, 4, {{QStringLiteral("fail_at"), 50}});
     failing.insert(QStringLiteral("max_attempts"), 1);
     QTest::newRow("failed") << failing << QStringLiteral("FAILED") << 25.0

@@ -1,11 +1,13 @@
 // jobdeskd's log lines: the same text Qt's message pattern
 // "%{time yyyy-MM-ddThh:mm:ss.zzz} %{type} %{category}: %{message}" gave,
-// local time included.
+// local time included (in a zone that is not UTC, with half hours, so that
+// UTC or a whole-hour offset would show).
 
 #include "loglinewriter.h"
 
 #include <QDateTime>
 #include <QTest>
+#include <ctime>
 
 using jobdesk::LogLineWriter;
 
@@ -13,10 +15,19 @@ class tst_LogLineWriter : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase();
     void lineAsQtFormattedIt_data();
     void lineAsQtFormattedIt();
     void eachSecondIsItsOwn();
 };
+
+void tst_LogLineWriter::initTestCase()
+{
+    // A POSIX rule: needs no time zone database. UTC+05:30, no DST.
+    qputenv("TZ", "XST-5:30");
+    tzset();
+    QCOMPARE(QDateTime::fromMSecsSinceEpoch(0).offsetFromUtc(), 5 * 3600 + 1800);
+}
 
 void tst_LogLineWriter::lineAsQtFormattedIt_data()
 {

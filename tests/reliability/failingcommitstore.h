@@ -15,6 +15,11 @@ public:
     /// If set, a failing commitInBackground() says so only after this long,
     /// the event loop running meanwhile (a slow disk that then gives up).
     int failLateMs = 0;
+    /// Called just before a late failure is reported.
+    std::function<void()> onLateFailure;
+    /// If set, a commit in the background that succeeds starts only after
+    /// this long (a slow disk), the event loop running meanwhile.
+    int slowMs = 0;
 
     bool open(const QString &dataDir) override { return m_store.open(dataDir); }
     void close() override { m_store.close(); }
@@ -55,11 +60,19 @@ public:
             done(commit());
             return;
         }
+        if (slowMs > 0) {
+            m_slowCommit = std::move(done);
+            m_slowTimer.setSingleShot(true);
+            QObject::connect(&m_slowTimer, &QTimer::timeout, [this] { startSlowCommit(); });
+            m_slowTimer.start(slowMs);
+            return;
+        }
         m_store.commitInBackground(std::move(done));
     }
     void waitForBackgroundCommit() override
     {
         reportLateFailure();
+        startSlowCommit();
         m_store.waitForBackgroundCommit();
     }
     void rollback() override { m_store.rollback(); }
@@ -156,13 +169,27 @@ private:
         QObject::disconnect(&m_lateTimer, nullptr, nullptr, nullptr);
         const auto done = std::move(m_lateFailure);
         m_lateFailure = nullptr;
+        if (onLateFailure)
+            onLateFailure();
         m_store.rollback();
         m_failed = true;
         done(false);
+    }
+    void startSlowCommit()
+    {
+        if (!m_slowCommit)
+            return;
+        m_slowTimer.stop();
+        QObject::disconnect(&m_slowTimer, nullptr, nullptr, nullptr);
+        auto done = std::move(m_slowCommit);
+        m_slowCommit = nullptr;
+        m_store.commitInBackground(std::move(done));
     }
 
     jobdesk::SqliteJobStore m_store;
     bool m_failed = false;
     QTimer m_lateTimer;
     std::function<void(bool)> m_lateFailure;
+    QTimer m_slowTimer;
+    std::function<void(bool)> m_slowCommit;
 };

@@ -15,6 +15,7 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <csignal>
 #include <set>
 #include <unistd.h>
@@ -33,7 +34,9 @@ private Q_SLOTS:
     void refusedRedriveNeverRuns();
     void secondCancelInTheSameBatchWaitsForItsCommit();
     void sendThatFailsBeforeAFailedCommitHoldsNothingBack();
+    void reportsTakenInDuringAFailedCommitRunAgain_data();
     void reportsTakenInDuringAFailedCommitRunAgain();
+    void cancelOfAJobClaimedBehindACommitStopsIt();
 
 private:
     void startWorkers();
@@ -270,6 +273,16 @@ void tst_EarlyDispatch::sendThatFailsBeforeAFailedCommitHoldsNothingBack()
     QTRY_COMPARE_WITH_TIMEOUT(m_store->job(id)->status, JobStatus::Completed, 30000);
 }
 
+void tst_EarlyDispatch::reportsTakenInDuringAFailedCommitRunAgain_data()
+{
+    QTest::addColumn<bool>("requestsMeanwhile");
+    QTest::newRow("only workers report") << false;
+    // Requests keep coming while the commit runs (cancels of an unknown job
+    // here; any submit, cancel or re-drive would do): worker reports then
+    // queue behind them instead of joining the open batch.
+    QTest::newRow("requests meanwhile") << true;
+}
+
 void tst_EarlyDispatch::reportsTakenInDuringAFailedCommitRunAgain()
 {
     // While a commit is written, workers that finish are given their next
@@ -277,34 +290,82 @@ void tst_EarlyDispatch::reportsTakenInDuringAFailedCommitRunAgain()
     // commit fails after a while: everything gathered behind it fails with
     // it. Each job must still end COMPLETED exactly as if it ran once, none
     // twice at once, none held back for an attempt that already ended.
-    constexpr int kJobs = 40;
+    QFETCH(bool, requestsMeanwhile);
+    constexpr int kJobs = 8;
     QStringList ids;
     for (int i = 0; i < kJobs; ++i) {
-        ids << submit({{QStringLiteral("duration_s"), 0}, {QStringLiteral("steps"), 1}});
+        // 0.3 s in 6 steps: each attempt reports on its own while it runs.
+        ids << submit({{QStringLiteral("duration_s"), 0.3}, {QStringLiteral("steps"), 6}});
         QVERIFY(!ids.last().isEmpty());
     }
-    m_store->failLateMs = 400;
+    QTimer requests;
+    connect(&requests, &QTimer::timeout, this, [this] {
+        m_service->cancel(QStringLiteral("01a21b50-0000-7000-8000-0000000000ff"),
+                          [](Result<CancelOutcome>) {});
+    });
+    int endedBeforeTheFailure = -1;
+    m_store->onLateFailure = [&] {
+        requests.stop();
+        endedBeforeTheFailure = 0;
+        for (int n : std::as_const(m_ended))
+            endedBeforeTheFailure += n;
+    };
+    m_store->failLateMs = 800;
     m_store->failCommits = 1; // the first commit with dispatches
     startWorkers();
+    if (requestsMeanwhile)
+        requests.start(20);
 
     for (const QString &id : std::as_const(ids))
         QTRY_COMPARE_WITH_TIMEOUT(m_store->job(id)->status, JobStatus::Completed, 30000);
-    int ended = 0;
-    for (const QString &id : std::as_const(ids)) {
+    for (const QString &id : std::as_const(ids))
         QCOMPARE(m_store->job(id)->attempt, 1); // the attempts of the failed batches never were
-        ended += m_ended.value(id);
-    }
-    // More attempts ended than jobs: some ran while the commit was pending.
-    QVERIFY2(ended > kJobs, qPrintable(QStringLiteral("%1 attempts ended").arg(ended)));
+    // The failed commit sent two attempts early, which ended before it
+    // failed. Alone, the batch gathered behind it sent more as they ended;
+    // behind requests, their reports waited in the queue instead.
+    const QString ended = QStringLiteral("%1 attempts ended").arg(endedBeforeTheFailure);
+    if (requestsMeanwhile)
+        QVERIFY2(endedBeforeTheFailure >= 2, qPrintable(ended));
+    else
+        QVERIFY2(endedBeforeTheFailure > 2, qPrintable(ended));
     QCOMPARE(m_mostOfOneJob, 1);
-    // The results kept are those of the attempts that counted.
-    const QStringList files =
-        QDir(m_dir->filePath(QStringLiteral("results"))).entryList(QDir::Files);
-    for (const QString &file : files) {
-        const QString id = file.section(QLatin1Char('.'), 0, 0);
-        QVERIFY2(ids.contains(id), qPrintable(file));
-        QCOMPARE(file, m_store->job(id)->resultFile);
-    }
+}
+
+void tst_EarlyDispatch::cancelOfAJobClaimedBehindACommitStopsIt()
+{
+    // J's re-drive commits slowly; a worker that ends meanwhile claims J in
+    // the batch gathering behind it (not sent: J's PENDING is not durable
+    // yet). A cancel of J in that batch must end J CANCELLED: it may not
+    // start afterwards, cancel requested and ignored.
+    startWorkers();
+    QTRY_COMPARE_WITH_TIMEOUT(m_workers->idle(), 2, 10000);
+    const QString j = submit({{QStringLiteral("duration_s"), 4}, {QStringLiteral("steps"), 40}});
+    QVERIFY(!j.isEmpty());
+    std::optional<Result<CancelOutcome>> cancelled;
+    m_service->cancel(j, [&](Result<CancelOutcome> r) { cancelled = r; });
+    QTRY_VERIFY(cancelled.has_value());
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->job(j)->status, JobStatus::Cancelled, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_workers->idle(), 2, 10000);
+    // Both workers busy for 1 s.
+    for (int i = 0; i < 2; ++i)
+        QVERIFY(
+            !submit({{QStringLiteral("duration_s"), 1}, {QStringLiteral("steps"), 2}}).isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(m_workers->busy(), 2, 10000);
+
+    m_store->slowMs = 1500; // the re-drive's commit; the busy jobs end meanwhile
+    std::optional<Result<Job>> redriven;
+    m_service->retry(j, [&](Result<Job> r) { redriven = r; });
+    QTRY_COMPARE_WITH_TIMEOUT(m_workers->idle(), 2, 5000); // their reports are in
+    QVERIFY(!redriven.has_value());                        // still committing
+    cancelled.reset();
+    m_service->cancel(j, [&](Result<CancelOutcome> r) { cancelled = r; });
+    QTRY_VERIFY_WITH_TIMEOUT(redriven.has_value() && cancelled.has_value(), 10000);
+    m_store->slowMs = 0;
+    QVERIFY(redriven->ok());
+    QVERIFY(cancelled->ok());
+    QTRY_VERIFY_WITH_TIMEOUT(isTerminal(m_store->job(j)->status), 10000);
+    QCOMPARE(m_store->job(j)->status, JobStatus::Cancelled);
+    QCOMPARE(m_ran.count({j, m_store->job(j)->fence}), std::size_t(0)); // it never started
 }
 
 QTEST_GUILESS_MAIN(tst_EarlyDispatch)

@@ -83,6 +83,7 @@ class tst_DemoSleepKind : public QObject
 private Q_SLOTS:
     void reportsRisingProgressAndWritesItsResult();
     void throttlesProgressButKeepsTheFinalReport();
+    void keepsHowFarAFailedRunGotForItsEnd();
     void failsAtTheRequestedPercent_data();
     void failsAtTheRequestedPercent();
     void stopsPromptlyWhenCancelled();
@@ -120,13 +121,27 @@ void tst_DemoSleepKind::throttlesProgressButKeepsTheFinalReport()
     clock.start();
     QVERIFY(demo.run().ok);
     QVERIFY2(clock.elapsed() < 150, "a zero-length job must not sleep");
-    // Nothing is sent on its own within the first throttle window; the last
-    // report is kept for the message that ends the attempt.
+    const std::vector<ProgressReport> reports = demo.reports();
+    QCOMPARE(reports.size(), std::size_t(1));
+    QCOMPARE(reports.front().pct, std::optional<double>(100.0));
+    QCOMPARE(reports.front().message, QStringLiteral("step 1000 of 1000"));
+    QVERIFY(!demo.heldToTheEnd()); // the final report went out at once
+}
+
+void tst_DemoSleepKind::keepsHowFarAFailedRunGotForItsEnd()
+{
+    // Fails at 50 % within the first throttle window: the reports before
+    // are held, and the last one is what the attempt's end carries.
+    DemoRun demo({{QStringLiteral("duration_s"), 0},
+                  {QStringLiteral("steps"), 4},
+                  {QStringLiteral("fail_at"), 50}},
+                 200ms);
+    QVERIFY(!demo.run().ok);
     QCOMPARE(demo.reports().size(), std::size_t(0));
     const std::optional<ProgressReport> last = demo.heldToTheEnd();
     QVERIFY(last);
-    QCOMPARE(last->pct, std::optional<double>(100.0));
-    QCOMPARE(last->message, QStringLiteral("step 1000 of 1000"));
+    QCOMPARE(last->pct, std::optional<double>(25.0));
+    QCOMPARE(last->message, QStringLiteral("step 1 of 4"));
 }
 
 void tst_DemoSleepKind::failsAtTheRequestedPercent_data()
