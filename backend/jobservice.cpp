@@ -823,14 +823,8 @@ void JobService::onWorkerFinished(const QString &jobId, qint64 fence, const Work
         // outcome of the job, whatever it says. Should that commit have been
         // durable after all (an I/O error reported on a COMMIT that landed),
         // the job is handed back rather than left PROCESSING with no worker.
-        enqueue([this, jobId, fence](Batch &batch) {
-            auto it = m_active.find(jobId);
-            if (it == m_active.end() || it->second.status != JobStatus::Processing ||
-                it->second.fence != fence)
-                return;
-            giveBackAttempt(batch, it->second,
-                            QStringLiteral("the attempt was stopped after a failed commit"));
-        });
+        giveBackLater(jobId, fence,
+                      QStringLiteral("the attempt was stopped after a failed commit"));
         if (isOwnResultFile(jobId, fence, outcome.resultFile))
             QFile::remove(QDir(m_options.resultsDir).filePath(outcome.resultFile));
         return;
@@ -1154,10 +1148,14 @@ void JobService::giveBackAttempt(Batch &batch, Job &job, const QString &reason)
     job.attempt = std::max(0, job.attempt - 1);
     if (job.cancelRequested) {
         endCancelled(batch, job, cancelledByRequest());
-        return;
+    } else {
+        transition(batch, job, JobStatus::Pending, QJsonObject{{QStringLiteral("reason"), reason}});
+        queueInsert(job);
     }
-    transition(batch, job, JobStatus::Pending, QJsonObject{{QStringLiteral("reason"), reason}});
-    queueInsert(job);
+    // Nor is it an attempt that ended: no run time, no throughput sample
+    // (transition() just took both).
+    if (batch.attemptRunMs.erase(job.id) > 0 && !m_attemptEnds.empty())
+        m_attemptEnds.pop_back();
 }
 
 bool JobService::sendDispatch(const WorkerAssignment &assignment)
@@ -1166,18 +1164,24 @@ bool JobService::sendDispatch(const WorkerAssignment &assignment)
         return true;
     // The worker vanished between the claim and the send: give the attempt
     // back, or end the job if it was asked to stop meanwhile.
-    giveBackUnsent(assignment);
+    giveBackLater(assignment.jobId, assignment.fence, QStringLiteral("no worker took the attempt"));
     return false;
 }
 
-void JobService::giveBackUnsent(const WorkerAssignment &assignment)
+void JobService::giveBackLater(const QString &jobId, qint64 fence, const QString &reason)
 {
-    enqueue([this, id = assignment.jobId, fence = assignment.fence](Batch &b) {
-        auto it = m_active.find(id);
+    // Like a worker's outcome, a fact: applied again if its commit fails,
+    // or the job would stay PROCESSING with no worker.
+    Mutation giveBack = [this, jobId, fence, reason](Batch &b) {
+        auto it = m_active.find(jobId);
         if (it == m_active.end() || it->second.fence != fence ||
             it->second.status != JobStatus::Processing)
             return;
-        giveBackAttempt(b, it->second, QStringLiteral("no worker took the attempt"));
+        giveBackAttempt(b, it->second, reason);
+    };
+    enqueue([giveBack](Batch &b) {
+        giveBack(b);
+        b.replayOnFailure.push_back(giveBack);
     });
 }
 
@@ -1478,11 +1482,15 @@ void JobService::settleBatch(Batch &batch)
         // A claim made early in a gathering batch may have been overtaken
         // by a later change of the same batch (a cancel, a requeue at stop):
         // what was written decides.
-        const Job &written = batch.written[batch.dirty.at(a.jobId).position];
+        const auto dirty = batch.dirty.find(a.jobId);
+        Q_ASSERT(dirty != batch.dirty.end()); // a claim is a transition
+        if (dirty == batch.dirty.end())
+            continue;
+        const Job &written = batch.written[dirty->second.position];
         if (written.status != JobStatus::Processing || written.fence != a.fence)
             continue;
-        if (written.cancelRequested)
-            giveBackUnsent(a); // ends CANCELLED without ever starting
+        if (written.cancelRequested) // ends CANCELLED without ever starting
+            giveBackLater(a.jobId, a.fence, QStringLiteral("cancelled before it started"));
         else
             sendDispatch(a);
     }

@@ -226,8 +226,8 @@ private:
     /// Hands an assignment to its worker; false (and the attempt given
     /// back) when no worker took it.
     bool sendDispatch(const WorkerAssignment &assignment);
-    /// Gives back (by a mutation) an attempt that no worker was sent.
-    void giveBackUnsent(const WorkerAssignment &assignment);
+    /// giveBackAttempt() by a mutation, applied again should its commit fail.
+    void giveBackLater(const QString &jobId, qint64 fence, const QString &reason);
     /// A PROCESSING job whose attempt never really ran: back to PENDING, or
     /// CANCELLED when a cancel is pending.
     void giveBackAttempt(Batch &batch, Job &job, const QString &reason);

@@ -26,13 +26,14 @@ void JobContext::setProgress(std::optional<double> pct, const QString &message)
     // it). Any other report held back goes with the attempt's end
     // (takeHeldReport) if nothing sends it sooner: how far a failed attempt
     // got is not lost.
-    const bool final = pct && *pct >= 100.0;
+    const bool final = pct && *pct >= 100.0 && !m_sentFinal;
     if (!final && now - m_lastReportAt < m_progressThrottle) {
         m_heldBack = Report{pct, message};
         return;
     }
     m_heldBack.reset();
     m_lastReportAt = now;
+    m_sentFinal = pct && *pct >= 100.0;
     if (m_reportProgress)
         m_reportProgress(pct, message);
 }

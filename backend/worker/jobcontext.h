@@ -95,6 +95,8 @@ private:
     std::chrono::milliseconds m_progressThrottle;
     std::chrono::steady_clock::time_point m_lastReportAt;
     std::optional<Report> m_heldBack;
+    /// The last report sent said 100 %: more of them are throttled.
+    bool m_sentFinal = false;
     QStringList m_inputRoots;
 };
 

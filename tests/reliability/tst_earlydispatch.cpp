@@ -358,7 +358,12 @@ void tst_EarlyDispatch::cancelOfAJobClaimedBehindACommitStopsIt()
     QTRY_COMPARE_WITH_TIMEOUT(m_workers->idle(), 2, 5000); // their reports are in
     QVERIFY(!redriven.has_value());                        // still committing
     cancelled.reset();
-    m_service->cancel(j, [&](Result<CancelOutcome> r) { cancelled = r; });
+    m_service->cancel(j, [&](Result<CancelOutcome> r) {
+        cancelled = r;
+        // The commit that ends J unstarted fails: J must not stay
+        // PROCESSING with no worker (the give-back is applied again).
+        m_store->failCommits = 1;
+    });
     QTRY_VERIFY_WITH_TIMEOUT(redriven.has_value() && cancelled.has_value(), 10000);
     m_store->slowMs = 0;
     QVERIFY(redriven->ok());

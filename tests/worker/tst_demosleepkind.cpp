@@ -84,6 +84,7 @@ private Q_SLOTS:
     void reportsRisingProgressAndWritesItsResult();
     void throttlesProgressButKeepsTheFinalReport();
     void keepsHowFarAFailedRunGotForItsEnd();
+    void repeatedFinalReportsAreThrottled();
     void failsAtTheRequestedPercent_data();
     void failsAtTheRequestedPercent();
     void stopsPromptlyWhenCancelled();
@@ -126,6 +127,25 @@ void tst_DemoSleepKind::throttlesProgressButKeepsTheFinalReport()
     QCOMPARE(reports.front().pct, std::optional<double>(100.0));
     QCOMPARE(reports.front().message, QStringLiteral("step 1000 of 1000"));
     QVERIFY(!demo.heldToTheEnd()); // the final report went out at once
+}
+
+void tst_DemoSleepKind::repeatedFinalReportsAreThrottled()
+{
+    // A program may print "PROGRESS 100" for every line it writes after
+    // the work: the first goes out at once, the rest like any other report.
+    QTemporaryDir dir;
+    ResultSink sink(dir.path(), QStringLiteral("job"), 1);
+    CancelToken token;
+    int sent = 0;
+    JobContext ctx(
+        QStringLiteral("job"), 1, {}, token, sink,
+        [&sent](std::optional<double>, const QString &) { ++sent; }, 200ms);
+    for (int i = 0; i < 50; ++i)
+        ctx.setProgress(100.0, QStringLiteral("writing %1").arg(i));
+    QCOMPARE(sent, 1);
+    const std::optional<JobContext::Report> last = ctx.takeHeldReport();
+    QVERIFY(last);
+    QCOMPARE(last->message, QStringLiteral("writing 49"));
 }
 
 void tst_DemoSleepKind::keepsHowFarAFailedRunGotForItsEnd()
