@@ -450,30 +450,32 @@ void JobService::submit(SubmitCommand command, SubmitCallback done)
             m_keysInFlight.erase(key);
     };
 
-    enqueue([this, job = std::move(job), key, fingerprint, settle,
-             done = std::move(done)](Batch &batch) mutable {
-        --m_uncommittedSubmits; // from here on the queue counts it
-        job.createdAtMs = batch.now;
-        const QString id = job.id;
-        auto [it, inserted] = m_active.emplace(id, std::move(job));
-        Q_ASSERT(inserted);
-        m_eventSeq[id] = 0;
-        addEvent(batch, it->second, QStringLiteral("state"),
-                 QJsonObject{{QStringLiteral("to"), statusName(JobStatus::Pending)}});
-        batch.touch(it->second, true, true);
-        ++batch.statusDelta[JobStatus::Pending];
-        queueInsert(it->second);
-        if (!key.isEmpty())
-            batch.keys.emplace_back(id, IdempotencyRecord{key, fingerprint, id, 202, {}, 0});
-        batch.replies.emplace_back(id, [done, settle](const JobSnapshot &s, const Job &) {
-            settle();
-            done(SubmitOutcome{s.id, s.rev, s.json, false});
-        });
-        batch.onFailure.push_back([done, settle](const ApiError &e) {
-            settle();
-            done(e);
-        });
-    });
+    enqueue(
+        [this, job = std::move(job), key, fingerprint, settle,
+         done = std::move(done)](Batch &batch) mutable {
+            --m_uncommittedSubmits; // from here on the queue counts it
+            job.createdAtMs = batch.now;
+            const QString id = job.id;
+            auto [it, inserted] = m_active.emplace(id, std::move(job));
+            Q_ASSERT(inserted);
+            m_eventSeq[id] = 0;
+            addEvent(batch, it->second, QStringLiteral("state"),
+                     QJsonObject{{QStringLiteral("to"), statusName(JobStatus::Pending)}});
+            batch.touch(it->second, true, true);
+            ++batch.statusDelta[JobStatus::Pending];
+            queueInsert(it->second);
+            if (!key.isEmpty())
+                batch.keys.emplace_back(id, IdempotencyRecord{key, fingerprint, id, 202, {}, 0});
+            batch.replies.emplace_back(id, [done, settle](const JobSnapshot &s, const Job &) {
+                settle();
+                done(SubmitOutcome{s.id, s.rev, s.json, false});
+            });
+            batch.onFailure.push_back([done, settle](const ApiError &e) {
+                settle();
+                done(e);
+            });
+        },
+        Order::AnyOrder);
 }
 
 void JobService::cancel(const QString &id, CancelCallback done)
@@ -968,8 +970,10 @@ void JobService::armRetryTimer()
 // The write path
 // ---------------------------------------------------------------------------
 
-void JobService::enqueue(Mutation m)
+void JobService::enqueue(Mutation m, Order order)
 {
+    if (order == Order::Strict)
+        ++m_strictQueued;
     m_mutations.push_back(std::move(m));
     scheduleFlush();
 }
@@ -977,8 +981,9 @@ void JobService::enqueue(Mutation m)
 void JobService::applyOrEnqueue(Mutation m)
 {
     // Only a mutation that writes nothing itself, and with nothing queued
-    // ahead of it: changes still apply in the order they came.
-    if (!m_committing || !m_mutations.empty() || m_stopped) {
+    // ahead of it but submits (a new job is no other job's business):
+    // changes to a job still apply in the order they came.
+    if (!m_committing || m_strictQueued > 0 || m_stopped) {
         enqueue(std::move(m));
         return;
     }
@@ -1304,6 +1309,7 @@ void JobService::flush()
     batch.now = nowMs();
     std::vector<Mutation> mutations = std::move(m_mutations);
     m_mutations.clear();
+    m_strictQueued = 0;
 
     // With no transaction, the mutations still run so that every caller
     // hears back, but nothing reaches the store (storeFailed guards writes)

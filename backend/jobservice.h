@@ -198,7 +198,13 @@ private:
     class Batch;
     using Mutation = std::function<void(Batch &)>;
 
-    void enqueue(Mutation m);
+    /// How a queued mutation orders with worker reports that come after it.
+    enum class Order
+    {
+        Strict,  ///< reports wait behind it (it may touch their jobs)
+        AnyOrder ///< reports may be applied before it (a submit: a new job)
+    };
+    void enqueue(Mutation m, Order order = Order::Strict);
     /// enqueue(), or, while a commit runs and nothing else waits, applied
     /// at once to m_open. For mutations that write nothing to the store.
     void applyOrEnqueue(Mutation m);
@@ -328,6 +334,8 @@ private:
     bool m_draining = false;
 
     std::vector<Mutation> m_mutations;
+    /// Queued mutations with Order::Strict.
+    int m_strictQueued = 0;
     bool m_flushQueued = false;
     bool m_flushFailed = false;
     /// The batch whose COMMIT is running in the background; null between
