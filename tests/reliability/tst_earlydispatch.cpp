@@ -336,8 +336,9 @@ void tst_EarlyDispatch::reportsTakenInDuringAFailedCommitRunAgain()
     // failed. Alone or behind submits, the batch gathered behind it sent
     // more as they ended; behind cancels, their reports waited in the queue.
     const QString ended = QStringLiteral("%1 attempts ended").arg(endedBeforeTheFailure);
+    // (One of the two, if the second worker was not up yet at the claim.)
     if (requestsMeanwhile == QLatin1String("cancel"))
-        QVERIFY2(endedBeforeTheFailure == 2, qPrintable(ended));
+        QVERIFY2(endedBeforeTheFailure >= 1 && endedBeforeTheFailure <= 2, qPrintable(ended));
     else
         QVERIFY2(endedBeforeTheFailure > 2, qPrintable(ended));
     QCOMPARE(m_mostOfOneJob, 1);
@@ -364,7 +365,7 @@ void tst_EarlyDispatch::cancelOfAJobClaimedBehindACommitStopsIt()
             !submit({{QStringLiteral("duration_s"), 1}, {QStringLiteral("steps"), 2}}).isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(m_workers->busy(), 2, 10000);
 
-    m_store->slowMs = 1500; // the re-drive's commit; the busy jobs end meanwhile
+    m_store->slowMs = 2500; // the re-drive's commit; the busy jobs end meanwhile
     std::optional<Result<Job>> redriven;
     m_service->retry(j, [&](Result<Job> r) { redriven = r; });
     QTRY_COMPARE_WITH_TIMEOUT(m_workers->idle(), 2, 5000); // their reports are in
