@@ -95,6 +95,23 @@ DashboardStats statsOf(const QJsonObject &json)
     return stats.value();
 }
 
+/// What a jobdeskd with the stats op answers: `reply()` to stats, its
+/// version to ping, ok to anything else.
+QJsonObject answerAsStatsBackend(const QJsonObject &r)
+{
+    QJsonObject answer{{QStringLiteral("ok"), true}, {QStringLiteral("id"), r.value("id")}};
+    const QString op = r.value(QStringLiteral("op")).toString();
+    if (op == QLatin1String("stats")) {
+        const QJsonObject canned = reply();
+        for (auto it = canned.begin(); it != canned.end(); ++it)
+            answer.insert(it.key(), it.value());
+    } else if (op == QLatin1String("ping")) {
+        answer.insert(QStringLiteral("version"), QStringLiteral("9.8.7"));
+        answer.insert(QStringLiteral("epoch"), QStringLiteral("e1"));
+    }
+    return answer;
+}
+
 } // namespace
 
 class TestDashboardView : public QObject
@@ -518,17 +535,7 @@ void TestDashboardView::offlineBackendKeepsTheNumbersAndSaysSo()
     server.answer = [&answering](const QJsonObject &r) -> QJsonObject {
         if (!answering)
             return {}; // the backend is gone: no reply
-        QJsonObject answer{{QStringLiteral("ok"), true}, {QStringLiteral("id"), r.value("id")}};
-        const QString op = r.value(QStringLiteral("op")).toString();
-        if (op == QLatin1String("stats")) {
-            const QJsonObject canned = reply();
-            for (auto it = canned.begin(); it != canned.end(); ++it)
-                answer.insert(it.key(), it.value());
-        } else if (op == QLatin1String("ping")) {
-            answer.insert(QStringLiteral("version"), QStringLiteral("9.8.7"));
-            answer.insert(QStringLiteral("epoch"), QStringLiteral("e1"));
-        }
-        return answer;
+        return answerAsStatsBackend(r);
     };
     BackendClient client;
     client.setRequestTimeout(std::chrono::milliseconds(200));
@@ -559,18 +566,9 @@ void TestDashboardView::pollerPacesItselfByTheBackend()
 {
     FakeControlServer server;
     server.answer = [](const QJsonObject &r) -> QJsonObject {
-        QJsonObject answer{{QStringLiteral("ok"), true}, {QStringLiteral("id"), r.value("id")}};
-        const QString op = r.value(QStringLiteral("op")).toString();
-        if (op == QLatin1String("stats")) {
+        if (r.value(QStringLiteral("op")).toString() == QLatin1String("stats"))
             QThread::msleep(400); // a backend busy counting millions of rows
-            const QJsonObject canned = reply();
-            for (auto it = canned.begin(); it != canned.end(); ++it)
-                answer.insert(it.key(), it.value());
-        } else if (op == QLatin1String("ping")) {
-            answer.insert(QStringLiteral("version"), QStringLiteral("9.8.7"));
-            answer.insert(QStringLiteral("epoch"), QStringLiteral("e1"));
-        }
-        return answer;
+        return answerAsStatsBackend(r);
     };
     BackendClient client;
     QSignalSpy connected(&client, &BackendClient::connected);
