@@ -205,7 +205,7 @@ private:
         AnyOrder ///< reports may be applied before it (a submit: a new job)
     };
     void enqueue(Mutation m, Order order = Order::Strict);
-    /// enqueue(), or, while a commit runs and nothing else waits, applied
+    /// enqueue(), or, while a commit runs and only submits wait, applied
     /// at once to m_open. For mutations that write nothing to the store.
     void applyOrEnqueue(Mutation m);
     /// Sends the batch's claims of jobs whose PENDING state is durable.
