@@ -230,6 +230,8 @@ JobService::JobService(JobStore &store, WorkerSupervisor &workers, KindCatalog k
     connect(&m_workers, &WorkerSupervisor::workerAvailable, this, &JobService::scheduleFlush);
     connect(&m_workers, &WorkerSupervisor::progress, this, &JobService::onWorkerProgress);
     connect(&m_workers, &WorkerSupervisor::finished, this, &JobService::onWorkerFinished);
+    connect(&m_workers, &WorkerSupervisor::started, this, &JobService::onWorkerStarted);
+    connect(&m_workers, &WorkerSupervisor::returned, this, &JobService::onWorkerReturned);
 }
 
 JobService::~JobService()
@@ -495,6 +497,13 @@ void JobService::cancel(const QString &id, CancelCallback done)
         switch (job->status) {
         case JobStatus::Pending:
         case JobStatus::Retrying:
+            if (const auto offer = m_offered.find(job->id);
+                offer != m_offered.end() && !offer->second.revoked) {
+                // Its worker gives it back, or, had it started it meanwhile,
+                // is told to stop (onWorkerStarted).
+                m_workers.revoke(offer->second.fence);
+                offer->second.revoked = true;
+            }
             queueErase(*job);
             m_retryDue.erase({job->nextAttemptAtMs, job->id});
             job->nextAttemptAtMs = 0;
@@ -854,6 +863,58 @@ void JobService::onWorkerFinished(const QString &jobId, qint64 fence, const Work
     });
 }
 
+void JobService::onWorkerStarted(const QString &jobId, qint64 fence)
+{
+    // Ordered with the worker's other reports: its end comes after this.
+    applyOrEnqueue([this, jobId, fence](Batch &batch) {
+        const auto offer = m_offered.find(jobId);
+        const bool current = offer != m_offered.end() && offer->second.fence == fence;
+        if (current)
+            m_offered.erase(offer);
+        const auto it = m_active.find(jobId);
+        if (!current || m_draining || it == m_active.end() ||
+            it->second.status != JobStatus::Pending) {
+            // Cancelled (or the service is stopping) while the worker already
+            // started it: the attempt must not run on. Its end is ignored,
+            // not being the job's attempt.
+            m_workers.cancel(fence);
+            return;
+        }
+        queueErase(it->second);
+        claim(batch, it->second, fence);
+        // Like an early dispatch: it runs before its claim is durable, and
+        // is stopped should that commit fail.
+        batch.sentEarly.emplace_back(fence, jobId);
+    });
+}
+
+void JobService::onWorkerReturned(const QString &jobId, qint64 fence, bool mayHaveRun)
+{
+    const auto offer = m_offered.find(jobId);
+    if (offer == m_offered.end() || offer->second.fence != fence)
+        return;
+    // Still in m_queue: from now on it may go to any worker.
+    m_offered.erase(offer);
+    if (mayHaveRun && ++m_offerDeaths[jobId] >= m_options.maxInterruptions) {
+        // Charged as a crashed attempt, as an interrupted one is after as
+        // many backend restarts: it starts, and fails at once.
+        m_offerDeaths.erase(jobId);
+        m_offered.emplace(jobId, Offer{fence, 0, true}); // no one takes it meanwhile
+        onWorkerStarted(jobId, fence);
+        WorkerOutcome crashed;
+        crashed.kind = WorkerOutcome::Kind::Crashed;
+        crashed.error =
+            JobError{QStringLiteral("worker_crashed"),
+                     QStringLiteral("its worker died %1 times with the job next in line")
+                         .arg(m_options.maxInterruptions)};
+        onWorkerFinished(jobId, fence, crashed);
+        return;
+    }
+    offerToBusyWorkers();
+    if (m_workers.idle() > 0)
+        scheduleFlush();
+}
+
 bool JobService::isOwnResultFile(const QString &jobId, qint64 fence, const QString &name)
 {
     // The worker names an attempt's file <job id>.<fence>.<extension>.
@@ -997,6 +1058,7 @@ void JobService::applyOrEnqueue(Mutation m)
     m(*m_open);
     dispatchToIdleWorkers(*m_open);
     sendEarly(*m_open);
+    offerToBusyWorkers();
     m_flushWanted = true;
 }
 
@@ -1103,13 +1165,13 @@ void JobService::dispatchToIdleWorkers(Batch &batch)
     if (committing && committing != &batch)
         idle -= static_cast<int>(committing->dispatches.size());
     // Jobs whose attempt outlived a failed commit wait for it to end: a job
-    // never runs twice at once.
+    // never runs twice at once. Offered jobs wait for their worker.
     std::unordered_set<QString> waiting;
     for (const auto &[fence, jobId] : m_abandoned)
         waiting.insert(jobId);
     std::vector<QueueKey> skipped;
     while (idle > 0 && !m_queue.empty()) {
-        if (waiting.count(m_queue.begin()->id)) {
+        if (waiting.count(m_queue.begin()->id) || m_offered.count(m_queue.begin()->id)) {
             skipped.push_back(*m_queue.begin());
             m_queue.erase(m_queue.begin());
             continue;
@@ -1121,19 +1183,77 @@ void JobService::dispatchToIdleWorkers(Batch &batch)
         Job &job = it->second;
         if (!batch.dirty.count(job.id) && !(committing && committing->dirty.count(job.id)))
             batch.claimedDurable.insert(job.id);
-        ++job.attempt;
-        job.fence = m_store.nextFence();
-        job.startedAtMs = batch.now;
-        job.progress = 0.0;
-        job.etaS.reset();
-        job.message.clear();
-        transition(batch, job, JobStatus::Processing,
-                   QJsonObject{{QStringLiteral("attempt"), job.attempt}});
+        claim(batch, job, m_store.nextFence());
         batch.dispatches.push_back(
             WorkerAssignment{job.id, job.fence, job.kind, job.params, job.timeoutS, job.attempt});
         --idle;
     }
     m_queue.insert(skipped.begin(), skipped.end()); // their bands never left m_queueBands
+}
+
+void JobService::claim(Batch &batch, Job &job, qint64 fence)
+{
+    ++job.attempt;
+    job.fence = fence;
+    job.startedAtMs = batch.now;
+    job.progress = 0.0;
+    job.etaS.reset();
+    job.message.clear();
+    transition(batch, job, JobStatus::Processing,
+               QJsonObject{{QStringLiteral("attempt"), job.attempt}});
+}
+
+bool JobService::hasAbandonedAttempt(const QString &jobId) const
+{
+    return std::any_of(m_abandoned.begin(), m_abandoned.end(),
+                       [&jobId](const auto &entry) { return entry.second == jobId; });
+}
+
+void JobService::offerToBusyWorkers()
+{
+    // Like an early dispatch, an offer starts before anything is written:
+    // only jobs whose PENDING state is durable, and not while the store fails.
+    if (m_draining || m_stopped || m_storeBackoffMs != 0 || m_reloadPending)
+        return;
+    const auto durable = [this](const QString &id) {
+        return !(m_open && m_open->dirty.count(id)) &&
+               !(m_committing && m_committing->dirty.count(id));
+    };
+    // The front of the queue is nearly always durable; a bounded look keeps
+    // a queue of fresh submits from being walked on every report.
+    constexpr int kMostExamined = 256;
+    int open = m_workers.standbySlots();
+    int examined = 0;
+    for (auto it = m_queue.begin(); open > 0 && it != m_queue.end() && examined < kMostExamined;
+         ++it, ++examined) {
+        if (m_offered.count(it->id) || !durable(it->id) || hasAbandonedAttempt(it->id))
+            continue;
+        const auto active = m_active.find(it->id);
+        if (active == m_active.end() || active->second.status != JobStatus::Pending)
+            continue;
+        const Job &job = active->second;
+        const WorkerAssignment offer{job.id,     m_store.nextFence(), job.kind,
+                                     job.params, job.timeoutS,        job.attempt + 1};
+        if (!m_workers.offer(offer))
+            break;
+        m_offered.emplace(job.id, Offer{offer.fence, job.priority, false});
+        --open;
+    }
+    if (m_offered.empty())
+        return;
+    // A job of higher priority waiting behind offers takes their place: each
+    // offer of lower priority goes back to the queue, and the next offer or
+    // dispatch takes the better job first.
+    const auto best = std::find_if(m_queue.begin(), m_queue.end(),
+                                   [this](const QueueKey &k) { return !m_offered.count(k.id); });
+    if (best == m_queue.end())
+        return;
+    for (auto &[id, offer] : m_offered) {
+        if (!offer.revoked && offer.priority < best->priority) {
+            m_workers.revoke(offer.fence);
+            offer.revoked = true;
+        }
+    }
 }
 
 void JobService::endCancelled(Batch &batch, Job &job, const JobError &error,
@@ -1300,8 +1420,11 @@ void JobService::flush()
             return;
         }
     }
-    if (m_mutations.empty() && !m_open && (m_queue.empty() || m_workers.idle() == 0))
+    if (m_mutations.empty() && !m_open &&
+        (m_queue.size() <= m_offered.size() || m_workers.idle() == 0)) {
+        offerToBusyWorkers();
         return;
+    }
 
     // The batch that gathered worker reports during the last commit, if any.
     std::unique_ptr<Batch> owned = m_open ? std::move(m_open) : std::make_unique<Batch>(nowMs());
@@ -1396,6 +1519,7 @@ void JobService::flush()
         done->storeFailed = !committed;
         finishFlush(*done);
     });
+    offerToBusyWorkers();
 }
 
 void JobService::finishFlush(Batch &batch)
@@ -1415,6 +1539,7 @@ void JobService::finishFlush(Batch &batch)
             batch.immediate.push_back(std::move(reply));
     }
     settleBatch(batch);
+    offerToBusyWorkers();
     if (m_checkpointWanted) {
         m_checkpointWanted = false;
         if (!m_store.checkpoint())
@@ -1545,6 +1670,7 @@ void JobService::settleBatch(Batch &batch)
 
         m_eventSeq.erase(id);
         m_lastProgressWriteMs.erase(id);
+        m_offerDeaths.erase(id);
         m_active.erase(it);
     };
     for (const QString &id : batch.order)
@@ -1578,6 +1704,13 @@ void JobService::drain(std::chrono::milliseconds grace, std::function<void()> do
     }
     m_draining = true;
     m_drainDone = std::move(done);
+    // Offers go back unstarted; one that started meanwhile is stopped.
+    for (auto &[id, offer] : m_offered) {
+        if (!offer.revoked) {
+            m_workers.revoke(offer.fence);
+            offer.revoked = true;
+        }
+    }
     const int running = processingCount();
     qCInfo(lcService) << "stopping: waiting up to" << grace.count() << "ms for" << running
                       << "running attempts";

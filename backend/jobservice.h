@@ -229,6 +229,13 @@ private:
     void transition(Batch &batch, Job &job, JobStatus to, QJsonObject eventData = {});
     void addEvent(Batch &batch, const Job &job, const QString &type, QJsonObject data);
     void dispatchToIdleWorkers(Batch &batch);
+    /// Claims a PENDING job for the attempt `fence`: PROCESSING, the next attempt.
+    void claim(Batch &batch, Job &job, qint64 fence);
+    /// Offers durable PENDING jobs to busy workers that take offers, and
+    /// revokes offers that a job of higher priority should have.
+    void offerToBusyWorkers();
+    /// Whether an attempt of `jobId` outlived a failed commit and still runs.
+    bool hasAbandonedAttempt(const QString &jobId) const;
     /// Hands an assignment to its worker; false (and the attempt given
     /// back) when no worker took it.
     bool sendDispatch(const WorkerAssignment &assignment);
@@ -249,6 +256,8 @@ private:
     void onWorkerProgress(const QString &jobId, qint64 fence, std::optional<double> progress,
                           const QString &message);
     void onWorkerFinished(const QString &jobId, qint64 fence, const WorkerOutcome &outcome);
+    void onWorkerStarted(const QString &jobId, qint64 fence);
+    void onWorkerReturned(const QString &jobId, qint64 fence, bool mayHaveRun);
     /// Whether `name` is a result file of that attempt (not a path, its fence).
     static bool isOwnResultFile(const QString &jobId, qint64 fence, const QString &name);
     void flushThrottledProgress();
@@ -319,6 +328,22 @@ private:
     /// Attempts sent before a commit that failed, asked to stop and not
     /// ended yet, by fence: their jobs are not dispatched again until then.
     std::unordered_map<qint64, QString> m_abandoned;
+
+    /// Jobs a busy worker holds as offers, by id: PENDING (in the store and
+    /// here) and still in m_queue, but neither dispatched nor offered again
+    /// until the worker starts (a claim) or returns them.
+    struct Offer
+    {
+        qint64 fence = 0;
+        int priority = 0;
+        bool revoked = false;
+    };
+    std::unordered_map<QString, Offer> m_offered;
+    /// How many times a job was in line on a worker that died on its own,
+    /// by id. At Options::maxInterruptions the next such death counts as a
+    /// crashed attempt: a job that kills its worker as it starts must not
+    /// do so forever uncharged.
+    std::unordered_map<QString, int> m_offerDeaths;
 
     /// Jobs per status and dead letters as of the last commit (the `stats`
     /// counts), counted once at start and then kept by each commit.

@@ -17,7 +17,9 @@ struct TypeName
 constexpr TypeName kTypeNames[] = {
     {WorkerMessageType::Ready, "ready"},       {WorkerMessageType::Heartbeat, "heartbeat"},
     {WorkerMessageType::Progress, "progress"}, {WorkerMessageType::Done, "done"},
-    {WorkerMessageType::Failed, "failed"},     {WorkerMessageType::Run, "run"},
+    {WorkerMessageType::Failed, "failed"},     {WorkerMessageType::Started, "started"},
+    {WorkerMessageType::Returned, "returned"}, {WorkerMessageType::Run, "run"},
+    {WorkerMessageType::Offer, "offer"},       {WorkerMessageType::Revoke, "revoke"},
     {WorkerMessageType::Cancel, "cancel"},
 };
 
@@ -82,6 +84,7 @@ QByteArray encodeWorkerMessage(const WorkerMessage &m)
             o.insert(QStringLiteral("stderr"), m.stderrTail);
         break;
     case WorkerMessageType::Run:
+    case WorkerMessageType::Offer:
         o.insert(QStringLiteral("fence"), m.fence);
         o.insert(QStringLiteral("job_id"), m.jobId);
         o.insert(QStringLiteral("kind"), m.kind);
@@ -89,6 +92,9 @@ QByteArray encodeWorkerMessage(const WorkerMessage &m)
         o.insert(QStringLiteral("timeout_s"), m.timeoutS);
         o.insert(QStringLiteral("attempt"), m.attempt);
         break;
+    case WorkerMessageType::Started:
+    case WorkerMessageType::Returned:
+    case WorkerMessageType::Revoke:
     case WorkerMessageType::Cancel:
         o.insert(QStringLiteral("fence"), m.fence);
         break;
@@ -153,12 +159,16 @@ std::optional<WorkerMessage> decodeWorkerMessage(const QByteArray &frame)
         break;
     }
     case WorkerMessageType::Run:
+    case WorkerMessageType::Offer:
         m.jobId = o.value(QStringLiteral("job_id")).toString();
         m.kind = o.value(QStringLiteral("kind")).toString();
         m.params = o.value(QStringLiteral("params")).toObject();
         m.timeoutS = o.value(QStringLiteral("timeout_s")).toInt();
         m.attempt = o.value(QStringLiteral("attempt")).toInt();
         break;
+    case WorkerMessageType::Started:
+    case WorkerMessageType::Returned:
+    case WorkerMessageType::Revoke:
     case WorkerMessageType::Cancel:
         break;
     }

@@ -13,6 +13,11 @@ namespace jobdesk {
 /// (DEALER): one JSON frame per message. Every message about a job carries
 /// the dispatch's fencing number; the backend ignores any that does not match
 /// the job's current dispatch.
+///
+/// Besides the attempt it runs, a busy worker may hold a few offers: jobs to
+/// start, in order, as soon as its current attempt ends, without waiting
+/// for the backend (prefetch, with the job still PENDING until it starts).
+/// Every offer ends in exactly one Started or Returned.
 enum class WorkerMessageType
 {
     // worker -> backend
@@ -21,8 +26,12 @@ enum class WorkerMessageType
     Progress,  // fence, progress (null = indeterminate), message
     Done,      // fence, result, and inline bytes or a result file name; stderr?
     Failed,    // fence, error, retryable; stderr?
-    // backend -> worker
+    Started,   // fence: an offer is now the running attempt
+    Returned,  // fence: an offer given back unstarted (after Revoke)
+              // backend -> worker
     Run,    // fence, job id, kind, params, timeout, attempt
+    Offer,  // the fields of Run: start it once the current attempt ends
+    Revoke, // fence: give an offer back if it has not started
     Cancel, // fence: stop cooperatively
 };
 
@@ -34,11 +43,11 @@ struct WorkerMessage
     QString secret; // Ready
     qint64 pid = 0; // Ready
 
-    QString jobId;      // Run
-    QString kind;       // Run
-    QJsonObject params; // Run
-    int timeoutS = 0;   // Run
-    int attempt = 0;    // Run
+    QString jobId;      // Run, Offer
+    QString kind;       // Run, Offer
+    QJsonObject params; // Run, Offer
+    int timeoutS = 0;   // Run, Offer
+    int attempt = 0;    // Run, Offer
 
     std::optional<double> progress; // Progress; Done, Failed if lastReport
     QString message;                // Progress; Done, Failed if lastReport

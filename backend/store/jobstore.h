@@ -141,10 +141,11 @@ public:
     /// The next value of the store-wide change counter. Values taken in a
     /// transaction that rolls back may be reused; committed ones never are.
     virtual qint64 nextRev() = 0;
-    /// The next fencing number for a dispatch; not handed out twice by a
-    /// store object, even when its transaction rolls back (a dispatch may
-    /// be sent before its commit). After a crash a number that was never
-    /// committed may come again: the workers that had it died with that run.
+    /// The next fencing number for a dispatch or an offer, in a transaction
+    /// or not; not handed out twice by a store object, even when its
+    /// transaction rolls back (a dispatch may be sent before its commit).
+    /// After a crash a number that was never committed may come again: the
+    /// workers that had it died with that run.
     virtual qint64 nextFence() = 0;
     virtual bool insertJob(const Job &job) = 0;
     /// Writes every stored field of an existing job (looked up by id).

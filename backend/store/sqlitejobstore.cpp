@@ -1188,8 +1188,8 @@ qint64 SqliteJobStore::nextRev()
 
 qint64 SqliteJobStore::nextFence()
 {
-    if (!m_inTransaction)
-        qCWarning(lcStore) << "nextFence() outside a write transaction: the value may be reused";
+    // Kept in memory and saved with the next commit, in or out of a
+    // transaction (offers take theirs between commits).
     return ++m_fence;
 }
 

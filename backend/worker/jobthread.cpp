@@ -1,6 +1,7 @@
 #include "jobthread.h"
 
 #include <QLoggingCategory>
+#include <algorithm>
 
 namespace jobdesk {
 
@@ -9,7 +10,7 @@ Q_LOGGING_CATEGORY(lcJobThread, "jobdesk.worker.job")
 } // namespace
 
 JobThread::JobThread(zmq::context_t &context, std::string endpoint, const JobRunner &runner,
-                     const CancelToken &cancel)
+                     CancelToken &cancel)
     : m_context(context)
     , m_endpoint(std::move(endpoint))
     , m_runner(runner)
@@ -27,13 +28,54 @@ void JobThread::start()
     m_thread = std::thread([this] { loop(); });
 }
 
-void JobThread::submit(WorkerMessage run)
+bool JobThread::run(WorkerMessage run)
 {
     {
         std::lock_guard<std::mutex> lock(m_mutex);
-        m_next = std::move(run);
+        if (m_running != 0 || !m_waiting.empty())
+            return false;
+        m_waiting.push_back(std::move(run));
     }
     m_wake.notify_one();
+    return true;
+}
+
+void JobThread::offer(WorkerMessage offer)
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_waiting.push_back(std::move(offer));
+    }
+    m_wake.notify_one();
+}
+
+bool JobThread::withdraw(qint64 fence)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto it = std::find_if(m_waiting.begin(), m_waiting.end(),
+                                 [fence](const WorkerMessage &m) { return m.fence == fence; });
+    if (it == m_waiting.end())
+        return false;
+    m_waiting.erase(it);
+    m_cancelOnStart.erase(std::remove(m_cancelOnStart.begin(), m_cancelOnStart.end(), fence),
+                          m_cancelOnStart.end());
+    return true;
+}
+
+void JobThread::cancel(qint64 fence)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (fence == 0)
+        return;
+    if (fence == m_running) {
+        m_cancel.cancel();
+        return;
+    }
+    // Handed over but not taken yet: the cancel waits for it.
+    const bool waiting = std::any_of(m_waiting.begin(), m_waiting.end(),
+                                     [fence](const WorkerMessage &m) { return m.fence == fence; });
+    if (waiting)
+        m_cancelOnStart.push_back(fence);
 }
 
 void JobThread::stop()
@@ -72,14 +114,29 @@ void JobThread::loop()
         WorkerMessage run;
         {
             std::unique_lock<std::mutex> lock(m_mutex);
-            m_wake.wait(lock, [&] { return m_quit || m_next.has_value(); });
+            m_wake.wait(lock, [&] { return m_quit || !m_waiting.empty(); });
             if (m_quit)
                 break;
-            run = std::move(*m_next);
-            m_next.reset();
+            run = std::move(m_waiting.front());
+            m_waiting.pop_front();
+            m_running = run.fence;
+            // Under the lock: a cancel for this fence from now on reaches
+            // this attempt, and one for the previous attempt no longer can.
+            m_cancel.reset();
+            const auto early = std::find(m_cancelOnStart.begin(), m_cancelOnStart.end(), run.fence);
+            if (early != m_cancelOnStart.end()) {
+                m_cancelOnStart.erase(early);
+                m_cancel.cancel();
+            }
         }
 
         const qint64 fence = run.fence;
+        if (run.type == WorkerMessageType::Offer) {
+            WorkerMessage started;
+            started.type = WorkerMessageType::Started;
+            started.fence = fence;
+            send(started, false);
+        }
         const auto reportProgress = [&](std::optional<double> pct, const QString &message) {
             WorkerMessage p;
             p.type = WorkerMessageType::Progress;
@@ -88,7 +145,14 @@ void JobThread::loop()
             p.message = message;
             send(p, true); // a newer report supersedes a dropped one
         };
-        send(m_runner.run(run, m_cancel, reportProgress), false);
+        const WorkerMessage end = m_runner.run(run, m_cancel, reportProgress);
+        {
+            // Idle before the end is sent: the backend may answer it with a
+            // Run faster than this thread gets the lock back.
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_running = 0;
+        }
+        send(end, false);
     }
 }
 

@@ -105,8 +105,6 @@ int WorkerLoop::run(int stopFd)
     const auto silenceLimit = interval * m_options.heartbeatLiveness;
     Clock::time_point lastHeard = Clock::now();
     Clock::time_point nextHeartbeat = lastHeard + interval;
-    bool busy = false;
-    qint64 currentFence = 0;
     int exitCode = Stopped;
 
     const auto handleBackendMessage = [&](const QByteArray &frame) {
@@ -119,7 +117,7 @@ int WorkerLoop::run(int stopFd)
         case WorkerMessageType::Heartbeat:
             break;
         case WorkerMessageType::Run:
-            if (busy) {
+            if (!jobThread.run(*message)) {
                 // The backend tracks busy workers, so this is a bug there; answer
                 // rather than drop, so that the attempt does not hang.
                 WorkerMessage refused;
@@ -129,16 +127,22 @@ int WorkerLoop::run(int stopFd)
                                          QStringLiteral("the worker is busy with another attempt")};
                 refused.retryable = true;
                 sendToBackend(dealer, refused);
-                break;
             }
-            busy = true;
-            currentFence = message->fence;
-            cancel.reset();
-            jobThread.submit(*message);
+            break;
+        case WorkerMessageType::Offer:
+            jobThread.offer(*message);
+            break;
+        case WorkerMessageType::Revoke:
+            // An offer that started already is answered by its Started.
+            if (jobThread.withdraw(message->fence)) {
+                WorkerMessage returned;
+                returned.type = WorkerMessageType::Returned;
+                returned.fence = message->fence;
+                sendToBackend(dealer, returned);
+            }
             break;
         case WorkerMessageType::Cancel:
-            if (busy && message->fence == currentFence)
-                cancel.cancel();
+            jobThread.cancel(message->fence);
             break;
         default:
             qCWarning(lcWorkerLoop) << "ignoring an unexpected message type from the backend";
@@ -177,13 +181,9 @@ int WorkerLoop::run(int stopFd)
             }
         }
         if (items[1].revents & ZMQ_POLLIN) {
-            while (const std::optional<QByteArray> frame = receiveFrame(fromJob)) {
-                const std::optional<WorkerMessage> m = decodeWorkerMessage(*frame);
-                if (m &&
-                    (m->type == WorkerMessageType::Done || m->type == WorkerMessageType::Failed))
-                    busy = false;
+            // The job thread keeps its own state: its frames go out as they are.
+            while (const std::optional<QByteArray> frame = receiveFrame(fromJob))
                 sendFrame(dealer, *frame);
-            }
         }
 
         const Clock::time_point now = Clock::now();

@@ -13,10 +13,10 @@
 namespace jobdesk {
 
 /// The worker's socket thread: owns the DEALER socket to the backend, says
-/// READY, heartbeats both ways (Paranoid Pirate), hands Run messages to the
-/// job thread, turns Cancel into the cancel token, and forwards what the job
-/// thread reports. A CPU-bound job never delays a heartbeat because the job
-/// runs on the other thread.
+/// READY, heartbeats both ways (Paranoid Pirate), hands Run and Offer
+/// messages to the job thread, gives back revoked offers that have not
+/// started, passes Cancel on, and forwards what the job thread reports. A CPU-bound job never
+/// delays a heartbeat because the job runs on the other thread.
 class WorkerLoop
 {
 public:

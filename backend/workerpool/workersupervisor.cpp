@@ -14,6 +14,7 @@
 #include <QScopeGuard>
 #include <QTimer>
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <set>
 #include <vector>
@@ -59,6 +60,20 @@ milliseconds millisUntil(Clock::time_point when, Clock::time_point now)
     return std::chrono::ceil<milliseconds>(when - now);
 }
 
+/// A Run or an Offer of `a`.
+WorkerMessage assignmentMessage(WorkerMessageType type, const WorkerAssignment &a)
+{
+    WorkerMessage m;
+    m.type = type;
+    m.fence = a.fence;
+    m.jobId = a.jobId;
+    m.kind = a.kind;
+    m.params = a.params;
+    m.timeoutS = a.timeoutS;
+    m.attempt = a.attempt;
+    return m;
+}
+
 QString durationText(milliseconds ms)
 {
     return ms.count() % 1000 == 0 ? QStringLiteral("%1 s").arg(ms.count() / 1000)
@@ -84,6 +99,7 @@ struct Attempt
     };
 
     WorkerAssignment assignment;
+    Clock::time_point startedAt;
     std::optional<Clock::time_point> timeoutAt;
     Stop stop = Stop::None; // why the worker was asked to stop, the first reason wins
     std::optional<Clock::time_point> killAt; // end of the grace period after a stop request
@@ -108,6 +124,19 @@ struct Worker
     Clock::time_point readyAt;
     Clock::time_point lastHeard;
     std::optional<Attempt> attempt;
+
+    /// Offers waiting behind the attempt, in the order the worker starts them.
+    struct Offer
+    {
+        WorkerAssignment assignment;
+        bool revoked = false; // a Revoke was sent; its Started or Returned is due
+    };
+    std::deque<Offer> offers;
+    /// Whether the last attempt ended within the standby window: a worker
+    /// running long jobs is not offered any.
+    bool lastAttemptShort = true;
+
+    bool hasWork() const { return attempt.has_value() || !offers.empty(); }
 };
 
 /// A place for one worker: keeps its crash record across replacements.
@@ -151,6 +180,13 @@ struct WorkerSupervisor::Private
     void readMessages();
     void handleMessage(const QByteArray &identity, const QByteArray &frame);
     void endAttempt(Worker &worker, const WorkerMessage &reply);
+    void startOffer(Worker &worker, qint64 fence);
+    void returnOffer(Worker &worker, qint64 fence);
+    void beginAttempt(Worker &worker, const WorkerAssignment &assignment, Clock::time_point now);
+    bool takesOffers(const Worker &worker, Clock::time_point now) const;
+    /// When the offers of `worker` must be revoked, if it holds any not yet revoked.
+    std::optional<Clock::time_point> revokeAt(const Worker &worker) const;
+    void revokeOffers(Worker &worker);
     void requestStop(Worker &worker, Attempt::Stop why, Clock::time_point now);
 
     bool send(Worker &worker, const WorkerMessage &message);
@@ -394,7 +430,21 @@ void WorkerSupervisor::Private::retire(const QByteArray &identity, Retirement wh
     slot.respawnAt = now + delay;
     rearm();
 
-    if (!worker->attempt || stopped)
+    if (stopped)
+        return;
+    // After the attempt (if any), what the worker held in line. A worker
+    // that died on its own may have died of an offer: it starts one the
+    // moment the attempt ahead ends, and its Started (or that end) may
+    // never have left the process.
+    const auto settleOffers = qScopeGuard([this, &worker, why] {
+        const bool mayHaveRun = why == Retirement::Exited || why == Retirement::Silent;
+        for (const Worker::Offer &offer : worker->offers) {
+            if (stopped)
+                return;
+            Q_EMIT q->returned(offer.assignment.jobId, offer.assignment.fence, mayHaveRun);
+        }
+    });
+    if (!worker->attempt)
         return;
     const Attempt &attempt = *worker->attempt;
     WorkerOutcome outcome;
@@ -513,8 +563,16 @@ void WorkerSupervisor::Private::handleMessage(const QByteArray &identity, const 
         }
         endAttempt(worker, *message);
         return;
+    case WorkerMessageType::Started:
+        startOffer(worker, message->fence);
+        return;
+    case WorkerMessageType::Returned:
+        returnOffer(worker, message->fence);
+        return;
     case WorkerMessageType::Ready:
     case WorkerMessageType::Run:
+    case WorkerMessageType::Offer:
+    case WorkerMessageType::Revoke:
     case WorkerMessageType::Cancel:
         break;
     }
@@ -525,7 +583,8 @@ void WorkerSupervisor::Private::endAttempt(Worker &worker, const WorkerMessage &
 {
     const Attempt attempt = *worker.attempt;
     worker.attempt.reset();
-    worker.state = Worker::State::Idle;
+    worker.state = worker.offers.empty() ? Worker::State::Idle : Worker::State::Busy;
+    worker.lastAttemptShort = Clock::now() - attempt.startedAt < options.standbyWindow;
     // A worker that answers for its attempt, however the job ended, proves
     // the slot can work: without this, jobs that crash their workers now and
     // then would push a busy slot's respawn delay to the cap (10 s) for good,
@@ -574,6 +633,113 @@ void WorkerSupervisor::Private::endAttempt(Worker &worker, const WorkerMessage &
     const auto it = workers.find(identity);
     if (!stopped && it != workers.end() && it->second->state == Worker::State::Idle)
         Q_EMIT q->workerAvailable();
+}
+
+void WorkerSupervisor::Private::beginAttempt(Worker &worker, const WorkerAssignment &assignment,
+                                             Clock::time_point now)
+{
+    Attempt attempt;
+    attempt.assignment = assignment;
+    attempt.startedAt = now;
+    if (assignment.timeoutS > 0)
+        attempt.timeoutAt = now + std::chrono::seconds(assignment.timeoutS);
+    worker.attempt = std::move(attempt);
+    worker.state = Worker::State::Busy;
+    rearm();
+}
+
+void WorkerSupervisor::Private::startOffer(Worker &worker, qint64 fence)
+{
+    const auto offer =
+        std::find_if(worker.offers.begin(), worker.offers.end(),
+                     [fence](const Worker::Offer &o) { return o.assignment.fence == fence; });
+    if (offer == worker.offers.end()) {
+        qCDebug(lcWorkerPool) << "ignoring the start of unknown offer" << fence << "from"
+                              << worker.identity;
+        return;
+    }
+    if (worker.attempt) {
+        // The channel is ordered and a worker reports an attempt's end
+        // before it starts the next, so this is a broken worker; its
+        // attempt must still end exactly once.
+        qCWarning(lcWorkerPool) << "worker" << worker.identity
+                                << "started an offer before reporting the end of its attempt";
+        WorkerMessage lost;
+        lost.type = WorkerMessageType::Failed;
+        lost.fence = worker.attempt->assignment.fence;
+        lost.error = JobError{QStringLiteral("worker_crashed"),
+                              QStringLiteral("the worker moved on without reporting the end")};
+        lost.retryable = true;
+        const QByteArray identity = worker.identity;
+        endAttempt(worker, lost);
+        const auto it = workers.find(identity);
+        if (stopped || it == workers.end())
+            return;
+        startOffer(*it->second, fence);
+        return;
+    }
+    const WorkerAssignment assignment = offer->assignment;
+    worker.offers.erase(offer);
+    beginAttempt(worker, assignment, Clock::now());
+    if (!stopped)
+        Q_EMIT q->started(assignment.jobId, assignment.fence);
+}
+
+void WorkerSupervisor::Private::returnOffer(Worker &worker, qint64 fence)
+{
+    const auto offer =
+        std::find_if(worker.offers.begin(), worker.offers.end(),
+                     [fence](const Worker::Offer &o) { return o.assignment.fence == fence; });
+    if (offer == worker.offers.end()) {
+        qCDebug(lcWorkerPool) << "ignoring the return of unknown offer" << fence << "from"
+                              << worker.identity;
+        return;
+    }
+    const WorkerAssignment assignment = offer->assignment;
+    worker.offers.erase(offer);
+    if (!worker.hasWork())
+        worker.state = Worker::State::Idle;
+    rearm();
+    const QByteArray identity = worker.identity;
+    if (!stopped)
+        Q_EMIT q->returned(assignment.jobId, assignment.fence, false);
+    const auto it = workers.find(identity);
+    if (!stopped && it != workers.end() && it->second->state == Worker::State::Idle)
+        Q_EMIT q->workerAvailable();
+}
+
+bool WorkerSupervisor::Private::takesOffers(const Worker &worker, Clock::time_point now) const
+{
+    return worker.state == Worker::State::Busy && worker.attempt &&
+           worker.attempt->stop == Attempt::Stop::None && worker.lastAttemptShort &&
+           int(worker.offers.size()) < options.standbyDepth &&
+           now - worker.attempt->startedAt < options.standbyWindow;
+}
+
+std::optional<Clock::time_point> WorkerSupervisor::Private::revokeAt(const Worker &worker) const
+{
+    if (!worker.attempt)
+        return std::nullopt; // the offers start as soon as the worker reads them
+    const bool anyLeft = std::any_of(worker.offers.begin(), worker.offers.end(),
+                                     [](const Worker::Offer &o) { return !o.revoked; });
+    if (!anyLeft)
+        return std::nullopt;
+    return worker.attempt->startedAt + options.standbyWindow;
+}
+
+void WorkerSupervisor::Private::revokeOffers(Worker &worker)
+{
+    for (Worker::Offer &offer : worker.offers) {
+        if (offer.revoked)
+            continue;
+        WorkerMessage revoke;
+        revoke.type = WorkerMessageType::Revoke;
+        revoke.fence = offer.assignment.fence;
+        // Unsent, the offer stays the worker's until it is found unreachable
+        // or silent, and retiring it returns every offer.
+        if (send(worker, revoke))
+            offer.revoked = true;
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -649,7 +815,8 @@ void WorkerSupervisor::Private::housekeeping()
             Silent,
             StartTimeout,
             Timeout,
-            Kill
+            Kill,
+            Revoke
         } what;
     };
     std::vector<Due> due;
@@ -670,6 +837,8 @@ void WorkerSupervisor::Private::housekeeping()
         }
         if (heartbeatDue)
             due.push_back({w.identity, Due::Heartbeat});
+        if (const auto at = revokeAt(w); at && now >= *at)
+            due.push_back({w.identity, Due::Revoke});
         if (!w.attempt)
             continue;
         if (w.attempt->killAt && now >= *w.attempt->killAt)
@@ -712,6 +881,9 @@ void WorkerSupervisor::Private::housekeeping()
                 requestStop(w, Attempt::Stop::Timeout, now);
             }
             break;
+        case Due::Revoke:
+            revokeOffers(w);
+            break;
         case Due::Kill:
             retire(w.identity, Retirement::Forced,
                    QStringLiteral("did not stop its job within %1; killed")
@@ -737,6 +909,8 @@ void WorkerSupervisor::Private::rearm()
         const Worker &w = *entry.second;
         if (w.state == Worker::State::Starting)
             next = std::min(next, w.spawnedAt + reliability::kWorkerStartTimeout);
+        if (const auto at = revokeAt(w))
+            next = std::min(next, *at);
         if (!w.attempt)
             continue;
         if (w.attempt->killAt)
@@ -826,30 +1000,70 @@ bool WorkerSupervisor::dispatch(const WorkerAssignment &assignment)
         if (it == d->workers.end() || it->second->state != Worker::State::Idle)
             continue;
         Worker &worker = *it->second;
-        WorkerMessage run;
-        run.type = WorkerMessageType::Run;
-        run.fence = assignment.fence;
-        run.jobId = assignment.jobId;
-        run.kind = assignment.kind;
-        run.params = assignment.params;
-        run.timeoutS = assignment.timeoutS;
-        run.attempt = assignment.attempt;
-        if (!d->send(worker, run)) {
+        if (!d->send(worker, assignmentMessage(WorkerMessageType::Run, assignment))) {
             d->retire(worker.identity, Retirement::Unreachable,
                       QStringLiteral("could not be reached"));
             continue;
         }
-        const Clock::time_point now = Clock::now();
-        Attempt attempt;
-        attempt.assignment = assignment;
-        if (assignment.timeoutS > 0)
-            attempt.timeoutAt = now + std::chrono::seconds(assignment.timeoutS);
-        worker.attempt = std::move(attempt);
-        worker.state = Worker::State::Busy;
-        d->rearm();
+        d->beginAttempt(worker, assignment, Clock::now());
         return true;
     }
     return false;
+}
+
+int WorkerSupervisor::standbySlots() const
+{
+    if (!d->started || d->stopped)
+        return 0;
+    const Clock::time_point now = Clock::now();
+    int open = 0;
+    for (const auto &entry : d->workers) {
+        if (d->takesOffers(*entry.second, now))
+            open += d->options.standbyDepth - int(entry.second->offers.size());
+    }
+    return open;
+}
+
+bool WorkerSupervisor::offer(const WorkerAssignment &assignment)
+{
+    if (!d->started || d->stopped)
+        return false;
+    const Clock::time_point now = Clock::now();
+    // The worker with the shortest line, so that offers spread.
+    Worker *best = nullptr;
+    for (auto &entry : d->workers) {
+        Worker &w = *entry.second;
+        if (d->takesOffers(w, now) && (!best || w.offers.size() < best->offers.size()))
+            best = &w;
+    }
+    if (!best)
+        return false;
+    // A failed send leaves the worker as it was (the caller keeps the job);
+    // retiring it here would report its attempt from inside this call.
+    if (!d->send(*best, assignmentMessage(WorkerMessageType::Offer, assignment)))
+        return false;
+    best->offers.push_back(Worker::Offer{assignment, false});
+    d->rearm();
+    return true;
+}
+
+void WorkerSupervisor::revoke(qint64 fence)
+{
+    if (!d->started || d->stopped)
+        return;
+    for (auto &entry : d->workers) {
+        Worker &w = *entry.second;
+        for (Worker::Offer &offer : w.offers) {
+            if (offer.assignment.fence != fence || offer.revoked)
+                continue;
+            WorkerMessage revoke;
+            revoke.type = WorkerMessageType::Revoke;
+            revoke.fence = fence;
+            if (d->send(w, revoke))
+                offer.revoked = true;
+            return;
+        }
+    }
 }
 
 bool WorkerSupervisor::isRunning(qint64 fence) const

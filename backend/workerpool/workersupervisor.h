@@ -49,6 +49,14 @@ struct WorkerOutcome
 /// as Crashed. Enforces each attempt's timeout and, after a cancel, kills the
 /// worker's process group once the grace period has passed.
 ///
+/// Offers (prefetch): a worker whose attempt started less than
+/// Options::standbyWindow ago, and whose previous attempt was as short, may
+/// hold up to Options::standbyDepth offers that it starts by itself, in
+/// order, the moment its attempt ends: short jobs then run back to back
+/// instead of one per round trip. An offer still waiting when the window
+/// has passed is revoked, so a long attempt never holds other jobs hostage.
+/// Every offer ends in exactly one `started` or `returned`.
+///
 /// Lives on the main thread (QProcess and the ZeroMQ notifier need its loop).
 class WorkerSupervisor : public QObject
 {
@@ -63,6 +71,11 @@ public:
         QString epoch;       // this backend run, passed to each worker
         QString catalogFile; // the kinds and input roots (--catalog); empty: the worker's defaults
         std::chrono::milliseconds cancelGrace{5000};
+        /// Offers a busy worker may hold; 0 turns offers off.
+        int standbyDepth = 2;
+        /// How long an attempt may have run and still have offers waiting
+        /// behind it.
+        std::chrono::milliseconds standbyWindow{20};
     };
 
     explicit WorkerSupervisor(Options options, QObject *parent = nullptr);
@@ -82,6 +95,16 @@ public:
 
     /// Hands an attempt to an idle worker. False when none is idle.
     bool dispatch(const WorkerAssignment &assignment);
+    /// How many offers busy workers would take now.
+    int standbySlots() const;
+    /// Queues a job on a busy worker, to start when its attempt ends. The
+    /// job is not running: `started` says when it is, `returned` if it never
+    /// will be. False when no worker takes offers now.
+    bool offer(const WorkerAssignment &assignment);
+    /// Asks for an offer back. Whichever comes first wins: `returned` if the
+    /// worker had not started it, `started` if it had. Unknown fences are
+    /// ignored.
+    void revoke(qint64 fence);
     /// Asks the worker running `fence` to stop; kills it after the grace
     /// period if it does not. Unknown fences are ignored.
     void cancel(qint64 fence);
@@ -96,6 +119,12 @@ Q_SIGNALS:
                   const QString &message);
     /// Exactly once per dispatched attempt (unless stop() came first).
     void finished(const QString &jobId, qint64 fence, const jobdesk::WorkerOutcome &outcome);
+    /// An offer became the worker's running attempt; `finished` follows.
+    void started(const QString &jobId, qint64 fence);
+    /// An offer that will not run (again): revoked, or its worker died.
+    /// `mayHaveRun` when the worker died on its own: the offer may have
+    /// started, even been what killed it, unbeknown to us.
+    void returned(const QString &jobId, qint64 fence, bool mayHaveRun);
 
 private:
     struct Private;
