@@ -888,31 +888,18 @@ void JobService::onWorkerStarted(const QString &jobId, qint64 fence)
     });
 }
 
-void JobService::onWorkerReturned(const QString &jobId, qint64 fence, bool mayHaveRun)
+void JobService::onWorkerReturned(const QString &jobId, qint64 fence)
 {
     const auto offer = m_offered.find(jobId);
     if (offer == m_offered.end() || offer->second.fence != fence)
         return;
     // Still in m_queue: from now on it may go to any worker.
     m_offered.erase(offer);
-    if (mayHaveRun && ++m_offerDeaths[jobId] >= m_options.maxInterruptions) {
-        // Charged as a crashed attempt, as an interrupted one is after as
-        // many backend restarts: it starts, and fails at once.
-        m_offerDeaths.erase(jobId);
-        m_offered.emplace(jobId, Offer{fence, 0, true}); // no one takes it meanwhile
-        onWorkerStarted(jobId, fence);
-        WorkerOutcome crashed;
-        crashed.kind = WorkerOutcome::Kind::Crashed;
-        crashed.error =
-            JobError{QStringLiteral("worker_crashed"),
-                     QStringLiteral("its worker died %1 times with the job next in line")
-                         .arg(m_options.maxInterruptions)};
-        onWorkerFinished(jobId, fence, crashed);
-        return;
-    }
-    offerToBusyWorkers();
+    // An idle worker takes it first (it may have been taken back for one).
     if (m_workers.idle() > 0)
         scheduleFlush();
+    else
+        offerToBusyWorkers();
 }
 
 bool JobService::isOwnResultFile(const QString &jobId, qint64 fence, const QString &name)
@@ -949,6 +936,10 @@ void JobService::finishAttempt(Batch &batch, Job &job, const WorkerOutcome &outc
             withStderr(QJsonObject{{QStringLiteral("attempt"), job.attempt},
                                    {QStringLiteral("result"), resultInfoToJson(outcome.result)}},
                        outcome));
+        return;
+    case WorkerOutcome::Kind::Lost:
+        giveBackAttempt(batch, job,
+                        QStringLiteral("its outcome was lost: %1").arg(outcome.error.message));
         return;
     case WorkerOutcome::Kind::Cancelled: {
         const JobError error = outcome.error.code.isEmpty() ? cancelledByRequest() : outcome.error;
@@ -1224,9 +1215,18 @@ void JobService::offerToBusyWorkers()
     constexpr int kMostExamined = 256;
     int open = m_workers.standbySlots();
     int examined = 0;
+    std::vector<qint64> made;
+    int better = std::numeric_limits<int>::min();
     for (auto it = m_queue.begin(); open > 0 && it != m_queue.end() && examined < kMostExamined;
          ++it, ++examined) {
-        if (m_offered.count(it->id) || !durable(it->id) || hasAbandonedAttempt(it->id))
+        if (const auto offered = m_offered.find(it->id); offered != m_offered.end()) {
+            // A job on its way back keeps its place: nothing behind it is
+            // offered before it.
+            if (offered->second.revoked)
+                break;
+            continue;
+        }
+        if (!durable(it->id) || hasAbandonedAttempt(it->id))
             continue;
         const auto active = m_active.find(it->id);
         if (active == m_active.end() || active->second.status != JobStatus::Pending)
@@ -1237,19 +1237,29 @@ void JobService::offerToBusyWorkers()
         if (!m_workers.offer(offer))
             break;
         m_offered.emplace(job.id, Offer{offer.fence, job.priority, false});
+        made.push_back(offer.fence);
+        better = std::max(better, job.priority);
         --open;
     }
     if (m_offered.empty())
         return;
-    // A job of higher priority waiting behind offers takes their place: each
-    // offer of lower priority goes back to the queue, and the next offer or
-    // dispatch takes the better job first.
-    const auto best = std::find_if(m_queue.begin(), m_queue.end(),
-                                   [this](const QueueKey &k) { return !m_offered.count(k.id); });
-    if (best == m_queue.end())
-        return;
-    for (auto &[id, offer] : m_offered) {
-        if (!offer.revoked && offer.priority < best->priority) {
+    // A job of higher priority, offered just now or still waiting, goes
+    // ahead of the offers made before it: each of lower priority comes
+    // back, and is offered again behind it.
+    const auto waiting = std::find_if(m_queue.begin(), m_queue.end(),
+                                      [this](const QueueKey &k) { return !m_offered.count(k.id); });
+    if (waiting != m_queue.end())
+        better = std::max(better, waiting->priority);
+    // In queue order, so that they come back in it.
+    std::size_t seen = 0;
+    for (auto it = m_queue.begin(); it != m_queue.end() && seen < m_offered.size(); ++it) {
+        const auto offered = m_offered.find(it->id);
+        if (offered == m_offered.end())
+            continue;
+        ++seen;
+        Offer &offer = offered->second;
+        if (!offer.revoked && offer.priority < better &&
+            std::find(made.begin(), made.end(), offer.fence) == made.end()) {
             m_workers.revoke(offer.fence);
             offer.revoked = true;
         }
@@ -1670,7 +1680,6 @@ void JobService::settleBatch(Batch &batch)
 
         m_eventSeq.erase(id);
         m_lastProgressWriteMs.erase(id);
-        m_offerDeaths.erase(id);
         m_active.erase(it);
     };
     for (const QString &id : batch.order)

@@ -257,7 +257,7 @@ private:
                           const QString &message);
     void onWorkerFinished(const QString &jobId, qint64 fence, const WorkerOutcome &outcome);
     void onWorkerStarted(const QString &jobId, qint64 fence);
-    void onWorkerReturned(const QString &jobId, qint64 fence, bool mayHaveRun);
+    void onWorkerReturned(const QString &jobId, qint64 fence);
     /// Whether `name` is a result file of that attempt (not a path, its fence).
     static bool isOwnResultFile(const QString &jobId, qint64 fence, const QString &name);
     void flushThrottledProgress();
@@ -339,11 +339,6 @@ private:
         bool revoked = false;
     };
     std::unordered_map<QString, Offer> m_offered;
-    /// How many times a job was in line on a worker that died on its own,
-    /// by id. At Options::maxInterruptions the next such death counts as a
-    /// crashed attempt: a job that kills its worker as it starts must not
-    /// do so forever uncharged.
-    std::unordered_map<QString, int> m_offerDeaths;
 
     /// Jobs per status and dead letters as of the last commit (the `stats`
     /// counts), counted once at start and then kept by each commit.

@@ -46,8 +46,10 @@ std::optional<WorkerMessageType> typeFromName(const QString &name)
 QByteArray encodeWorkerMessage(const WorkerMessage &m)
 {
     QJsonObject o{{QStringLiteral("type"), typeName(m.type)}};
-    if (m.lastReport &&
-        (m.type == WorkerMessageType::Done || m.type == WorkerMessageType::Failed)) {
+    const bool isEnd = m.type == WorkerMessageType::Done || m.type == WorkerMessageType::Failed;
+    if (isEnd && m.nextFence != 0)
+        o.insert(QStringLiteral("next_fence"), m.nextFence);
+    if (m.lastReport && isEnd) {
         o.insert(QStringLiteral("last_progress"),
                  QJsonObject{{QStringLiteral("progress"),
                               m.progress ? QJsonValue(*m.progress) : QJsonValue(QJsonValue::Null)},
@@ -116,6 +118,8 @@ std::optional<WorkerMessage> decodeWorkerMessage(const QByteArray &frame)
     WorkerMessage m;
     m.type = *type;
     m.fence = o.value(QStringLiteral("fence")).toInteger();
+    if (m.type == WorkerMessageType::Done || m.type == WorkerMessageType::Failed)
+        m.nextFence = o.value(QStringLiteral("next_fence")).toInteger();
     if (const QJsonValue last = o.value(QStringLiteral("last_progress"));
         last.isObject() &&
         (m.type == WorkerMessageType::Done || m.type == WorkerMessageType::Failed)) {

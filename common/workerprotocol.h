@@ -24,15 +24,15 @@ enum class WorkerMessageType
     Ready,     // secret, pid: the worker is up and idle
     Heartbeat, // both ways
     Progress,  // fence, progress (null = indeterminate), message
-    Done,      // fence, result, and inline bytes or a result file name; stderr?
-    Failed,    // fence, error, retryable; stderr?
+    Done,      // fence, result, and inline bytes or a result file name; stderr?; next_fence?
+    Failed,    // fence, error, retryable; stderr?; next_fence?
     Started,   // fence: an offer is now the running attempt
     Returned,  // fence: an offer given back unstarted (after Revoke)
-              // backend -> worker
-    Run,    // fence, job id, kind, params, timeout, attempt
-    Offer,  // the fields of Run: start it once the current attempt ends
-    Revoke, // fence: give an offer back if it has not started
-    Cancel, // fence: stop cooperatively
+               // backend -> worker
+    Run,       // fence, job id, kind, params, timeout, attempt
+    Offer,     // the fields of Run: start it once the current attempt ends
+    Revoke,    // fence: give an offer back if it has not started
+    Cancel,    // fence: stop cooperatively
 };
 
 struct WorkerMessage
@@ -54,6 +54,9 @@ struct WorkerMessage
     /// Done, Failed: the attempt's last progress report, held back by the
     /// throttle, comes with its end instead of in a message of its own.
     bool lastReport = false;
+    /// Done, Failed: the offer the worker started as this attempt ended (a
+    /// Started folded into the end); 0 when none.
+    qint64 nextFence = 0;
 
     ResultInfo result;     // Done
     QByteArray inlineData; // Done: small results travel in the message

@@ -23,16 +23,19 @@ void JobContext::setProgress(std::optional<double> pct, const QString &message)
 {
     const auto now = std::chrono::steady_clock::now();
     // A final 100 % goes out at once (a kind may still work a while after
-    // it). Any other report held back goes with the attempt's end
+    // it), unless nothing has been sent yet and the attempt is younger than
+    // one throttle window: a short job's whole story then travels with its
+    // end. Any other report held back goes with the attempt's end
     // (takeHeldReport) if nothing sends it sooner: how far a failed attempt
     // got is not lost.
-    const bool final = pct && *pct >= 100.0 && !m_sentFinal;
+    const bool final = pct && *pct >= 100.0 && !m_sentFinal && m_sentAny;
     if (!final && now - m_lastReportAt < m_progressThrottle) {
         m_heldBack = Report{pct, message};
         return;
     }
     m_heldBack.reset();
     m_lastReportAt = now;
+    m_sentAny = true;
     m_sentFinal = pct && *pct >= 100.0;
     if (m_reportProgress)
         m_reportProgress(pct, message);

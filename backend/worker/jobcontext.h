@@ -97,6 +97,7 @@ private:
     std::optional<Report> m_heldBack;
     /// The last report sent said 100 %: more of them are throttled.
     bool m_sentFinal = false;
+    bool m_sentAny = false; // a report went out: a final 100 % then goes at once
     QStringList m_inputRoots;
 };
 

@@ -2,6 +2,7 @@
 
 #include <QLoggingCategory>
 #include <algorithm>
+#include <optional>
 
 namespace jobdesk {
 
@@ -10,11 +11,12 @@ Q_LOGGING_CATEGORY(lcJobThread, "jobdesk.worker.job")
 } // namespace
 
 JobThread::JobThread(zmq::context_t &context, std::string endpoint, const JobRunner &runner,
-                     CancelToken &cancel)
+                     CancelToken &cancel, StartedMarkWriter &startedMark)
     : m_context(context)
     , m_endpoint(std::move(endpoint))
     , m_runner(runner)
     , m_cancel(cancel)
+    , m_startedMark(startedMark)
 {
 }
 
@@ -110,33 +112,47 @@ void JobThread::loop()
         }
     };
 
+    // Under the lock: from the moment an attempt is taken, a cancel for its
+    // fence reaches it, and one for the previous attempt no longer can.
+    const auto takeLocked = [this] {
+        WorkerMessage next = std::move(m_waiting.front());
+        m_waiting.pop_front();
+        m_running = next.fence;
+        m_cancel.reset();
+        const auto early = std::find(m_cancelOnStart.begin(), m_cancelOnStart.end(), next.fence);
+        if (early != m_cancelOnStart.end()) {
+            m_cancelOnStart.erase(early);
+            m_cancel.cancel();
+        }
+        return next;
+    };
+
+    // An offer taken right after an attempt ended is announced by that end
+    // (next_fence), one message instead of two; one taken by an idle
+    // thread by a Started of its own.
+    std::optional<WorkerMessage> taken;
     for (;;) {
-        WorkerMessage run;
-        {
+        if (!taken) {
             std::unique_lock<std::mutex> lock(m_mutex);
             m_wake.wait(lock, [&] { return m_quit || !m_waiting.empty(); });
             if (m_quit)
                 break;
-            run = std::move(m_waiting.front());
-            m_waiting.pop_front();
-            m_running = run.fence;
-            // Under the lock: a cancel for this fence from now on reaches
-            // this attempt, and one for the previous attempt no longer can.
-            m_cancel.reset();
-            const auto early = std::find(m_cancelOnStart.begin(), m_cancelOnStart.end(), run.fence);
-            if (early != m_cancelOnStart.end()) {
-                m_cancelOnStart.erase(early);
-                m_cancel.cancel();
+            taken = takeLocked();
+            if (taken->type == WorkerMessageType::Offer) {
+                WorkerMessage started;
+                started.type = WorkerMessageType::Started;
+                started.fence = taken->fence;
+                lock.unlock();
+                send(started, false);
             }
         }
+        const WorkerMessage run = std::move(*taken);
+        taken.reset();
 
         const qint64 fence = run.fence;
-        if (run.type == WorkerMessageType::Offer) {
-            WorkerMessage started;
-            started.type = WorkerMessageType::Started;
-            started.fence = fence;
-            send(started, false);
-        }
+        // Before any work: if the job takes the process down, jobdeskd knows
+        // it was this one even if no message about it got out.
+        m_startedMark.mark(fence);
         const auto reportProgress = [&](std::optional<double> pct, const QString &message) {
             WorkerMessage p;
             p.type = WorkerMessageType::Progress;
@@ -145,12 +161,17 @@ void JobThread::loop()
             p.message = message;
             send(p, true); // a newer report supersedes a dropped one
         };
-        const WorkerMessage end = m_runner.run(run, m_cancel, reportProgress);
+        WorkerMessage end = m_runner.run(run, m_cancel, reportProgress);
         {
-            // Idle before the end is sent: the backend may answer it with a
-            // Run faster than this thread gets the lock back.
+            // Settled before the end is sent: the backend may answer it with
+            // a Run faster than this thread gets the lock back.
             std::lock_guard<std::mutex> lock(m_mutex);
             m_running = 0;
+            if (!m_quit && !m_waiting.empty() &&
+                m_waiting.front().type == WorkerMessageType::Offer) {
+                taken = takeLocked();
+                end.nextFence = taken->fence;
+            }
         }
         send(end, false);
     }

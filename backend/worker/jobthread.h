@@ -2,6 +2,7 @@
 
 #include "canceltoken.h"
 #include "jobrunner.h"
+#include "startedmark.h"
 #include "workerprotocol.h"
 
 #include <condition_variable>
@@ -30,7 +31,7 @@ public:
     /// `endpoint` is the inproc address the socket thread has already bound
     /// its PAIR socket to, in `context`.
     JobThread(zmq::context_t &context, std::string endpoint, const JobRunner &runner,
-              CancelToken &cancel);
+              CancelToken &cancel, StartedMarkWriter &startedMark);
     ~JobThread();
 
     JobThread(const JobThread &) = delete;
@@ -58,6 +59,7 @@ private:
     std::string m_endpoint;
     const JobRunner &m_runner;
     CancelToken &m_cancel; // reset and cancelled under m_mutex
+    StartedMarkWriter &m_startedMark;
 
     std::mutex m_mutex;
     std::condition_variable m_wake;

@@ -78,8 +78,13 @@ int main(int argc, char *argv[])
         QStringLiteral("The kinds and input roots, as jobdeskd resolved them (default: the "
                        "built-in kinds, the home folder as the only input root)."),
         QStringLiteral("file"));
-    parser.addOptions(
-        {endpointOption, identityOption, epochOption, resultsDirOption, catalogOption});
+    const QCommandLineOption startedFileOption(
+        QStringLiteral("started-file"),
+        QStringLiteral("Where the fence of each attempt is written as it starts, for jobdeskd "
+                       "to read should this worker die."),
+        QStringLiteral("file"));
+    parser.addOptions({endpointOption, identityOption, epochOption, resultsDirOption, catalogOption,
+                       startedFileOption});
 
     if (!parser.parse(QCoreApplication::arguments()))
         return usageError(parser.errorText());
@@ -134,6 +139,7 @@ int main(int argc, char *argv[])
     options.endpoint = parser.value(endpointOption).toStdString();
     options.identity = identity;
     options.secret = secret;
+    options.startedFile = parser.value(startedFileOption);
     WorkerLoop loop(options, runner);
     return loop.run(stopFd);
 }

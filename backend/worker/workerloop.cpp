@@ -2,6 +2,7 @@
 
 #include "canceltoken.h"
 #include "jobthread.h"
+#include "startedmark.h"
 
 #include <QLoggingCategory>
 #include <algorithm>
@@ -88,7 +89,13 @@ int WorkerLoop::run(int stopFd)
     fromJob.bind(kJobPairEndpoint);
 
     CancelToken cancel;
-    JobThread jobThread(context, kJobPairEndpoint, m_runner, cancel);
+    StartedMarkWriter startedMark(m_options.startedFile);
+    if (!m_options.startedFile.isEmpty() && !startedMark.isOpen())
+        qCWarning(lcWorkerLoop).noquote()
+            << QStringLiteral("--started-file %1: cannot open it; a crash may be charged to the "
+                              "wrong attempt")
+                   .arg(m_options.startedFile);
+    JobThread jobThread(context, kJobPairEndpoint, m_runner, cancel, startedMark);
     jobThread.start();
 
     WorkerMessage ready;

@@ -25,6 +25,7 @@ public:
         std::string endpoint;
         QByteArray identity; // the DEALER's routing id, as the backend named this worker
         QString secret;      // proves to the backend that this process is the one it spawned
+        QString startedFile; // where each attempt's fence is marked as it starts; may be empty
         std::chrono::milliseconds heartbeatInterval = reliability::kHeartbeatInterval;
         int heartbeatLiveness = reliability::kHeartbeatLiveness;
     };

@@ -2,6 +2,7 @@
 
 #include "reliability.h"
 #include "respawnbackoff.h"
+#include "startedmark.h"
 #include "workerprocess.h"
 #include "workerprotocol.h"
 #include "zmqsocketnotifier.h"
@@ -124,6 +125,7 @@ struct Worker
     Clock::time_point readyAt;
     Clock::time_point lastHeard;
     std::optional<Attempt> attempt;
+    QString startedFile; // where the worker marks each attempt it starts (startedmark.h)
 
     /// Offers waiting behind the attempt, in the order the worker starts them.
     struct Offer
@@ -187,6 +189,11 @@ struct WorkerSupervisor::Private
     /// When the offers of `worker` must be revoked, if it holds any not yet revoked.
     std::optional<Clock::time_point> revokeAt(const Worker &worker) const;
     void revokeOffers(Worker &worker);
+    /// A worker fell idle: the back half of the longest line of offers
+    /// comes back, for it to take.
+    void rebalanceOffers();
+    /// workerAvailable(), after rebalanceOffers().
+    void notifyIdle();
     void requestStop(Worker &worker, Attempt::Stop why, Clock::time_point now);
 
     bool send(Worker &worker, const WorkerMessage &message);
@@ -310,8 +317,10 @@ void WorkerSupervisor::Private::stop()
     cron.stop();
 
     std::vector<WorkerProcess *> processes(dying.begin(), dying.end());
-    for (auto &entry : workers)
+    for (auto &entry : workers) {
         processes.push_back(entry.second->process);
+        QFile::remove(entry.second->startedFile);
+    }
     for (WorkerProcess *process : processes) {
         QObject::disconnect(process, nullptr, q, nullptr);
         process->killGroup();
@@ -362,16 +371,21 @@ void WorkerSupervisor::Private::spawn(int slotIndex)
     worker->identity = QStringLiteral("%1-%2").arg(slotIndex).arg(slot.spawns).toUtf8();
     worker->secret = newSecret();
     worker->spawnedAt = Clock::now();
+    worker->startedFile =
+        QDir(options.runtimeDir)
+            .filePath(QStringLiteral("started-") + QString::fromUtf8(worker->identity));
+    QFile::remove(worker->startedFile); // a mark from an earlier run is no mark of this worker
     worker->process = new WorkerProcess(QString::fromUtf8(worker->identity), q);
     WorkerProcess *process = worker->process;
     QObject::connect(process, &WorkerProcess::exited, q,
                      [this, process](const QString &how) { onProcessExited(process, how); });
 
     QStringList arguments{
-        QStringLiteral("--endpoint"),    QStringLiteral("ipc://") + ipcPath,
-        QStringLiteral("--identity"),    QString::fromUtf8(worker->identity),
-        QStringLiteral("--epoch"),       options.epoch,
-        QStringLiteral("--results-dir"), options.resultsDir,
+        QStringLiteral("--endpoint"),     QStringLiteral("ipc://") + ipcPath,
+        QStringLiteral("--identity"),     QString::fromUtf8(worker->identity),
+        QStringLiteral("--epoch"),        options.epoch,
+        QStringLiteral("--results-dir"),  options.resultsDir,
+        QStringLiteral("--started-file"), worker->startedFile,
     };
     if (!options.catalogFile.isEmpty())
         arguments << QStringLiteral("--catalog") << options.catalogFile;
@@ -430,47 +444,79 @@ void WorkerSupervisor::Private::retire(const QByteArray &identity, Retirement wh
     slot.respawnAt = now + delay;
     rearm();
 
+    // A worker may have moved on to its offers: it starts them itself, and
+    // the ends announcing those starts may not have been read (or, if it
+    // died, not even sent). Its started mark says what it was really
+    // running, whatever ended it.
+    std::optional<std::size_t> diedInOffer;
+    if (const std::optional<qint64> mark = readStartedMark(worker->startedFile)) {
+        const auto it =
+            std::find_if(worker->offers.begin(), worker->offers.end(),
+                         [&mark](const Worker::Offer &o) { return o.assignment.fence == *mark; });
+        if (it != worker->offers.end())
+            diedInOffer = std::size_t(it - worker->offers.begin());
+    }
+    QFile::remove(worker->startedFile);
     if (stopped)
         return;
-    // After the attempt (if any), what the worker held in line. A worker
-    // that died on its own may have died of an offer: it starts one the
-    // moment the attempt ahead ends, and its Started (or that end) may
-    // never have left the process.
-    const auto settleOffers = qScopeGuard([this, &worker, why] {
-        const bool mayHaveRun = why == Retirement::Exited || why == Retirement::Silent;
-        for (const Worker::Offer &offer : worker->offers) {
-            if (stopped)
-                return;
-            Q_EMIT q->returned(offer.assignment.jobId, offer.assignment.fence, mayHaveRun);
+
+    if (worker->attempt) {
+        const Attempt &attempt = *worker->attempt;
+        WorkerOutcome outcome;
+        if (diedInOffer) {
+            // It ended, and the worker went on: its outcome is lost, not
+            // its fault.
+            outcome.kind = WorkerOutcome::Kind::Lost;
+            outcome.error = JobError{QStringLiteral("worker_crashed"),
+                                     QStringLiteral("the worker %1 after the attempt ended, "
+                                                    "before its outcome was read")
+                                         .arg(how)};
+        } else {
+            switch (attempt.stop) {
+            case Attempt::Stop::Cancel:
+                outcome.kind = WorkerOutcome::Kind::Cancelled;
+                outcome.error = JobError{
+                    QStringLiteral("cancelled"),
+                    why == Retirement::Forced
+                        ? QStringLiteral(
+                              "cancelled; the job did not stop within %1, its worker was killed")
+                              .arg(durationText(options.cancelGrace))
+                        : QStringLiteral("cancelled; its worker %1").arg(how)};
+                break;
+            case Attempt::Stop::Timeout:
+                outcome.kind = WorkerOutcome::Kind::TimedOut;
+                outcome.error = JobError{
+                    QStringLiteral("timeout"),
+                    QStringLiteral("timed out after %1 s").arg(attempt.assignment.timeoutS)};
+                break;
+            case Attempt::Stop::None:
+                outcome.kind = WorkerOutcome::Kind::Crashed;
+                outcome.error =
+                    JobError{QStringLiteral("worker_crashed"),
+                             QStringLiteral("the worker %1 during the attempt").arg(how)};
+                break;
+            }
         }
-    });
-    if (!worker->attempt)
-        return;
-    const Attempt &attempt = *worker->attempt;
-    WorkerOutcome outcome;
-    switch (attempt.stop) {
-    case Attempt::Stop::Cancel:
-        outcome.kind = WorkerOutcome::Kind::Cancelled;
-        outcome.error = JobError{
-            QStringLiteral("cancelled"),
-            why == Retirement::Forced
-                ? QStringLiteral("cancelled; the job did not stop within %1, its worker was killed")
-                      .arg(durationText(options.cancelGrace))
-                : QStringLiteral("cancelled; its worker %1").arg(how)};
-        break;
-    case Attempt::Stop::Timeout:
-        outcome.kind = WorkerOutcome::Kind::TimedOut;
-        outcome.error =
-            JobError{QStringLiteral("timeout"),
-                     QStringLiteral("timed out after %1 s").arg(attempt.assignment.timeoutS)};
-        break;
-    case Attempt::Stop::None:
-        outcome.kind = WorkerOutcome::Kind::Crashed;
-        outcome.error = JobError{QStringLiteral("worker_crashed"),
-                                 QStringLiteral("the worker %1 during the attempt").arg(how)};
-        break;
+        Q_EMIT q->finished(attempt.assignment.jobId, attempt.assignment.fence, outcome);
     }
-    Q_EMIT q->finished(attempt.assignment.jobId, attempt.assignment.fence, outcome);
+
+    // The line: the offer it died in crashed; those before it ran, but
+    // their outcomes are lost too, so like the rest they go back unstarted.
+    for (std::size_t i = 0; i < worker->offers.size(); ++i) {
+        if (stopped)
+            return;
+        const WorkerAssignment &a = worker->offers[i].assignment;
+        if (diedInOffer != i) {
+            Q_EMIT q->returned(a.jobId, a.fence);
+            continue;
+        }
+        Q_EMIT q->started(a.jobId, a.fence);
+        WorkerOutcome crashed;
+        crashed.kind = WorkerOutcome::Kind::Crashed;
+        crashed.error = JobError{QStringLiteral("worker_crashed"),
+                                 QStringLiteral("the worker %1 during the attempt").arg(how)};
+        Q_EMIT q->finished(a.jobId, a.fence, crashed);
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -536,7 +582,7 @@ void WorkerSupervisor::Private::handleMessage(const QByteArray &identity, const 
         qCDebug(lcWorkerPool) << "worker" << identity << "ready, pid" << message->pid;
         rearm(); // its start deadline is gone
         if (!stopped)
-            Q_EMIT q->workerAvailable();
+            notifyIdle();
         return;
     }
 
@@ -562,6 +608,12 @@ void WorkerSupervisor::Private::handleMessage(const QByteArray &identity, const 
             return;
         }
         endAttempt(worker, *message);
+        if (message->nextFence != 0) {
+            // The next offer started as this attempt ended.
+            const auto still = workers.find(identity);
+            if (!stopped && still != workers.end())
+                startOffer(*still->second, message->nextFence);
+        }
         return;
     case WorkerMessageType::Started:
         startOffer(worker, message->fence);
@@ -632,7 +684,7 @@ void WorkerSupervisor::Private::endAttempt(Worker &worker, const WorkerMessage &
     // The receiver may already have handed this worker the next attempt.
     const auto it = workers.find(identity);
     if (!stopped && it != workers.end() && it->second->state == Worker::State::Idle)
-        Q_EMIT q->workerAvailable();
+        notifyIdle();
 }
 
 void WorkerSupervisor::Private::beginAttempt(Worker &worker, const WorkerAssignment &assignment,
@@ -702,10 +754,48 @@ void WorkerSupervisor::Private::returnOffer(Worker &worker, qint64 fence)
     rearm();
     const QByteArray identity = worker.identity;
     if (!stopped)
-        Q_EMIT q->returned(assignment.jobId, assignment.fence, false);
+        Q_EMIT q->returned(assignment.jobId, assignment.fence);
     const auto it = workers.find(identity);
     if (!stopped && it != workers.end() && it->second->state == Worker::State::Idle)
-        Q_EMIT q->workerAvailable();
+        notifyIdle();
+}
+
+void WorkerSupervisor::Private::rebalanceOffers()
+{
+    Worker *longest = nullptr;
+    std::size_t longestLine = 0;
+    for (auto &entry : workers) {
+        Worker &w = *entry.second;
+        const auto line = std::size_t(std::count_if(
+            w.offers.begin(), w.offers.end(), [](const Worker::Offer &o) { return !o.revoked; }));
+        if (line > longestLine) {
+            longest = &w;
+            longestLine = line;
+        }
+    }
+    // One offer waits only for the attempt ahead of it: not worth a trip.
+    if (!longest || longestLine < 2)
+        return;
+    std::size_t keep = longestLine - longestLine / 2;
+    for (Worker::Offer &offer : longest->offers) {
+        if (offer.revoked)
+            continue;
+        if (keep > 0) {
+            --keep;
+            continue;
+        }
+        WorkerMessage revoke;
+        revoke.type = WorkerMessageType::Revoke;
+        revoke.fence = offer.assignment.fence;
+        if (send(*longest, revoke))
+            offer.revoked = true;
+    }
+}
+
+void WorkerSupervisor::Private::notifyIdle()
+{
+    rebalanceOffers();
+    Q_EMIT q->workerAvailable();
 }
 
 bool WorkerSupervisor::Private::takesOffers(const Worker &worker, Clock::time_point now) const

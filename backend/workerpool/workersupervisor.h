@@ -32,6 +32,7 @@ struct WorkerOutcome
         Crashed,   // the worker died or stopped heartbeating mid-attempt (worker_crashed)
         TimedOut,  // timeout_s passed; the attempt was stopped (code timeout)
         Cancelled, // stopped after a cancel, cooperatively or by force
+        Lost,      // it ended, but its worker died before the end was read: no fault of the job
     };
     Kind kind = Kind::Failed;
     JobError error;         // Failed, Crashed, TimedOut, Cancelled
@@ -54,7 +55,8 @@ struct WorkerOutcome
 /// hold up to Options::standbyDepth offers that it starts by itself, in
 /// order, the moment its attempt ends: short jobs then run back to back
 /// instead of one per round trip. An offer still waiting when the window
-/// has passed is revoked, so a long attempt never holds other jobs hostage.
+/// has passed is revoked, so a long attempt never holds other jobs hostage,
+/// and a worker that falls idle gets the back half of the longest line.
 /// Every offer ends in exactly one `started` or `returned`.
 ///
 /// Lives on the main thread (QProcess and the ZeroMQ notifier need its loop).
@@ -72,7 +74,7 @@ public:
         QString catalogFile; // the kinds and input roots (--catalog); empty: the worker's defaults
         std::chrono::milliseconds cancelGrace{5000};
         /// Offers a busy worker may hold; 0 turns offers off.
-        int standbyDepth = 2;
+        int standbyDepth = 16;
         /// How long an attempt may have run and still have offers waiting
         /// behind it.
         std::chrono::milliseconds standbyWindow{20};
@@ -121,10 +123,10 @@ Q_SIGNALS:
     void finished(const QString &jobId, qint64 fence, const jobdesk::WorkerOutcome &outcome);
     /// An offer became the worker's running attempt; `finished` follows.
     void started(const QString &jobId, qint64 fence);
-    /// An offer that will not run (again): revoked, or its worker died.
-    /// `mayHaveRun` when the worker died on its own: the offer may have
-    /// started, even been what killed it, unbeknown to us.
-    void returned(const QString &jobId, qint64 fence, bool mayHaveRun);
+    /// An offer that will not run (again), and whose running left nothing:
+    /// revoked, or its worker died (an offer the worker died in is
+    /// `started` and `finished` Crashed instead).
+    void returned(const QString &jobId, qint64 fence);
 
 private:
     struct Private;

@@ -27,14 +27,16 @@ private Q_SLOTS:
     void cleanup();
 
     void cancelledOfferNeverRuns();
+    void betterJobTakesTheOfferedPlace_data();
     void betterJobTakesTheOfferedPlace();
     void longAttemptHoldsNoOfferHostage();
     void jobThatKillsItsWorkerAsItStartsEndsFailed();
     void startedOfferWhoseClaimFailsIsStopped();
 
 private:
-    /// The service over `workers` real workers, offers held up to `window`.
-    void start(int workers, std::chrono::milliseconds window);
+    /// The service over `workers` real workers, each holding up to `depth`
+    /// offers for up to `window`.
+    void start(int workers, std::chrono::milliseconds window, int depth = 2);
     QString submit(const QJsonObject &params, int priority = 0, int maxAttempts = 3);
     JobStatus status(const QString &id) { return m_store->job(id)->status; }
 
@@ -52,7 +54,7 @@ private:
     int m_mostOfOneJob = 0;
 };
 
-void tst_Offers::start(int workers, std::chrono::milliseconds window)
+void tst_Offers::start(int workers, std::chrono::milliseconds window, int depth)
 {
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(QDir(m_dir->path()).mkpath(QStringLiteral("results")));
@@ -71,6 +73,7 @@ void tst_Offers::start(int workers, std::chrono::milliseconds window)
     options.epoch = QStringLiteral("01a21b50-0000-7000-8000-0000000000ff");
     options.cancelGrace = 1000ms;
     options.standbyWindow = window;
+    options.standbyDepth = depth;
     m_workers = std::make_unique<WorkerSupervisor>(options);
     connect(m_workers.get(), &WorkerSupervisor::progress, this,
             [this](const QString &id, qint64 fence) {
@@ -166,15 +169,23 @@ void tst_Offers::cancelledOfferNeverRuns()
     QCOMPARE(status(offered), JobStatus::Cancelled);
 }
 
+void tst_Offers::betterJobTakesTheOfferedPlace_data()
+{
+    QTest::addColumn<int>("depth");
+    QTest::newRow("a full line: the better job waits in the queue") << 2;
+    QTest::newRow("room in the line: the better job is offered last") << 16;
+}
+
 void tst_Offers::betterJobTakesTheOfferedPlace()
 {
-    start(1, 10s);
+    QFETCH(int, depth);
+    start(1, 10s, depth);
     const QString running =
         submit({{QStringLiteral("duration_s"), 1}, {QStringLiteral("steps"), 10}});
     QTRY_COMPARE_WITH_TIMEOUT(status(running), JobStatus::Processing, 5000);
     const QString low1 = submit({{QStringLiteral("duration_s"), 0}}, 0);
     const QString low2 = submit({{QStringLiteral("duration_s"), 0}}, 0);
-    QTRY_COMPARE_WITH_TIMEOUT(m_workers->standbySlots(), 0, 5000); // both in line
+    QTRY_COMPARE_WITH_TIMEOUT(m_workers->standbySlots(), depth - 2, 5000); // both in line
     const QString high = submit({{QStringLiteral("duration_s"), 0}}, 10);
     QVERIFY(!high.isEmpty());
 

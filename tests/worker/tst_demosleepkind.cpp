@@ -82,7 +82,7 @@ class tst_DemoSleepKind : public QObject
 
 private Q_SLOTS:
     void reportsRisingProgressAndWritesItsResult();
-    void throttlesProgressButKeepsTheFinalReport();
+    void shortJobsFinalReportTravelsWithItsEnd();
     void keepsHowFarAFailedRunGotForItsEnd();
     void repeatedFinalReportsAreThrottled();
     void failsAtTheRequestedPercent_data();
@@ -115,18 +115,20 @@ void tst_DemoSleepKind::reportsRisingProgressAndWritesItsResult()
     QCOMPARE(result.value(QStringLiteral("attempt")).toInt(), 2);
 }
 
-void tst_DemoSleepKind::throttlesProgressButKeepsTheFinalReport()
+void tst_DemoSleepKind::shortJobsFinalReportTravelsWithItsEnd()
 {
     DemoRun demo({{QStringLiteral("duration_s"), 0}, {QStringLiteral("steps"), 1000}}, 200ms);
     QElapsedTimer clock;
     clock.start();
     QVERIFY(demo.run().ok);
     QVERIFY2(clock.elapsed() < 150, "a zero-length job must not sleep");
-    const std::vector<ProgressReport> reports = demo.reports();
-    QCOMPARE(reports.size(), std::size_t(1));
-    QCOMPARE(reports.front().pct, std::optional<double>(100.0));
-    QCOMPARE(reports.front().message, QStringLiteral("step 1000 of 1000"));
-    QVERIFY(!demo.heldToTheEnd()); // the final report went out at once
+    // Ended within one throttle window: nothing was sent on its own, and the
+    // final report travels with the attempt's end.
+    QCOMPARE(demo.reports().size(), std::size_t(0));
+    const std::optional<ProgressReport> last = demo.heldToTheEnd();
+    QVERIFY(last);
+    QCOMPARE(last->pct, std::optional<double>(100.0));
+    QCOMPARE(last->message, QStringLiteral("step 1000 of 1000"));
 }
 
 void tst_DemoSleepKind::repeatedFinalReportsAreThrottled()
@@ -140,9 +142,12 @@ void tst_DemoSleepKind::repeatedFinalReportsAreThrottled()
     JobContext ctx(
         QStringLiteral("job"), 1, {}, token, sink,
         [&sent](std::optional<double>, const QString &) { ++sent; }, 200ms);
+    QTest::qSleep(250); // past the first window: the next report goes out
+    ctx.setProgress(50.0, QStringLiteral("half"));
+    QCOMPARE(sent, 1);
     for (int i = 0; i < 50; ++i)
         ctx.setProgress(100.0, QStringLiteral("writing %1").arg(i));
-    QCOMPARE(sent, 1);
+    QCOMPARE(sent, 2);
     const std::optional<JobContext::Report> last = ctx.takeHeldReport();
     QVERIFY(last);
     QCOMPARE(last->message, QStringLiteral("writing 49"));

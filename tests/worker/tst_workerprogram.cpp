@@ -28,6 +28,49 @@ struct Received
     WorkerMessage message;
 };
 
+/// "done 1", "started 2": what a message says, about which fence, so that
+/// sequences compare (and print) as lists.
+QString eventOf(const WorkerMessage &m)
+{
+    const char *name = "?";
+    switch (m.type) {
+    case WorkerMessageType::Ready:
+        name = "ready";
+        break;
+    case WorkerMessageType::Heartbeat:
+        name = "heartbeat";
+        break;
+    case WorkerMessageType::Progress:
+        name = "progress";
+        break;
+    case WorkerMessageType::Done:
+        name = "done";
+        break;
+    case WorkerMessageType::Failed:
+        name = "failed";
+        break;
+    case WorkerMessageType::Started:
+        name = "started";
+        break;
+    case WorkerMessageType::Returned:
+        name = "returned";
+        break;
+    case WorkerMessageType::Run:
+        name = "run";
+        break;
+    case WorkerMessageType::Offer:
+        name = "offer";
+        break;
+    case WorkerMessageType::Revoke:
+        name = "revoke";
+        break;
+    case WorkerMessageType::Cancel:
+        name = "cancel";
+        break;
+    }
+    return QStringLiteral("%1 %2").arg(QLatin1String(name)).arg(m.fence);
+}
+
 } // namespace
 
 class tst_WorkerProgram : public QObject
@@ -48,6 +91,11 @@ private Q_SLOTS:
     void stopsAJobOnCancel();
     void ignoresACancelForAnotherFence();
     void rejectsInvalidParams();
+    void offersStartInOrderOnceTheRunEnds();
+    void revokeGivesBackAnOfferNotStarted();
+    void revokeOfAStartedOfferIsAnsweredByItsStart();
+    void runWhileOffersWaitIsRefused();
+    void cancelOfAWaitingOfferStopsItAsItStarts();
     void exitsCleanlyOnSigterm_data();
     void exitsCleanlyOnSigterm();
     void exitsWhenTheBackendFallsSilent();
@@ -57,6 +105,14 @@ private:
     std::optional<Received> receive(int timeoutMs, bool skipHeartbeats = true);
     void send(const WorkerMessage &message);
     WorkerMessage runMessage(qint64 fence, const QJsonObject &params);
+    WorkerMessage offerMessage(qint64 fence, const QJsonObject &params);
+    /// A Revoke or a Cancel.
+    WorkerMessage fenceMessage(WorkerMessageType type, qint64 fence);
+    /// The events (eventOf) the worker sends, Heartbeat and Progress left
+    /// out, up to and including `last`; all that came within `timeoutMs` if
+    /// `last` did not. The messages themselves go to `messages`.
+    QStringList eventsUntil(const QString &last, int timeoutMs,
+                            std::vector<WorkerMessage> *messages = nullptr);
     void expectReady();
 
     zmq::context_t m_context;
@@ -151,6 +207,48 @@ WorkerMessage tst_WorkerProgram::runMessage(qint64 fence, const QJsonObject &par
     run.params = params;
     run.attempt = 1;
     return run;
+}
+
+WorkerMessage tst_WorkerProgram::offerMessage(qint64 fence, const QJsonObject &params)
+{
+    WorkerMessage offer = runMessage(fence, params);
+    offer.type = WorkerMessageType::Offer;
+    return offer;
+}
+
+WorkerMessage tst_WorkerProgram::fenceMessage(WorkerMessageType type, qint64 fence)
+{
+    WorkerMessage m;
+    m.type = type;
+    m.fence = fence;
+    return m;
+}
+
+QStringList tst_WorkerProgram::eventsUntil(const QString &last, int timeoutMs,
+                                           std::vector<WorkerMessage> *messages)
+{
+    QStringList events;
+    QElapsedTimer clock;
+    clock.start();
+    for (;;) {
+        const qint64 left = timeoutMs - clock.elapsed();
+        if (left <= 0)
+            return events;
+        const auto r = receive(int(left));
+        if (!r)
+            return events;
+        if (r->message.type == WorkerMessageType::Progress)
+            continue;
+        events.append(eventOf(r->message));
+        if (messages)
+            messages->push_back(r->message);
+        // An end announces the offer started right after it (next_fence):
+        // listed as the Started it stands for.
+        if (r->message.nextFence != 0)
+            events.append(QStringLiteral("started %1").arg(r->message.nextFence));
+        if (events.contains(last))
+            return events;
+    }
 }
 
 void tst_WorkerProgram::expectReady()
@@ -296,14 +394,13 @@ void tst_WorkerProgram::stopsAJobOnCancel()
 
     // The worker is idle again and takes the next job.
     send(runMessage(9, {{QStringLiteral("duration_s"), 0}}));
-    const auto done = receive(3000);
-    QVERIFY(done);
-    QCOMPARE(done->message.type, WorkerMessageType::Progress); // the final 100 %
     const auto done2 = receive(3000);
     QVERIFY(done2);
     QCOMPARE(done2->message.type, WorkerMessageType::Done);
     QCOMPARE(done2->message.fence, qint64(9));
-    QVERIFY(!done2->message.lastReport); // nothing was held back
+    // Over within one throttle window: its final 100 % came with its end.
+    QVERIFY(done2->message.lastReport);
+    QCOMPARE(done2->message.progress, std::optional<double>(100.0));
 }
 
 void tst_WorkerProgram::ignoresACancelForAnotherFence()
@@ -337,6 +434,90 @@ void tst_WorkerProgram::rejectsInvalidParams()
     QCOMPARE(reply->message.type, WorkerMessageType::Failed);
     QCOMPARE(reply->message.error.code, QStringLiteral("invalid_params"));
     QVERIFY(!reply->message.retryable);
+}
+
+void tst_WorkerProgram::offersStartInOrderOnceTheRunEnds()
+{
+    startWorker();
+    expectReady();
+    send(runMessage(1, {{QStringLiteral("duration_s"), 0.3}, {QStringLiteral("steps"), 1}}));
+    send(offerMessage(2, {{QStringLiteral("duration_s"), 0}}));
+    send(offerMessage(3, {{QStringLiteral("duration_s"), 0}}));
+    // Each offer starts only once the attempt ahead has reported its end.
+    QCOMPARE(eventsUntil(QStringLiteral("done 3"), 10000),
+             (QStringList{QStringLiteral("done 1"), QStringLiteral("started 2"),
+                          QStringLiteral("done 2"), QStringLiteral("started 3"),
+                          QStringLiteral("done 3")}));
+}
+
+void tst_WorkerProgram::revokeGivesBackAnOfferNotStarted()
+{
+    startWorker();
+    expectReady();
+    send(runMessage(1, {{QStringLiteral("duration_s"), 1}, {QStringLiteral("steps"), 1}}));
+    send(offerMessage(2, {{QStringLiteral("duration_s"), 0}}));
+    send(fenceMessage(WorkerMessageType::Revoke, 2));
+    QCOMPARE(eventsUntil(QStringLiteral("done 1"), 10000),
+             (QStringList{QStringLiteral("returned 2"), QStringLiteral("done 1")}));
+    // Given back means gone: nothing starts once the attempt has ended.
+    QCOMPARE(eventsUntil(QStringLiteral("done 2"), 500), QStringList());
+
+    // Nothing waits any more, so a Run is taken, not refused as busy.
+    send(runMessage(3, {{QStringLiteral("duration_s"), 0}}));
+    QCOMPARE(eventsUntil(QStringLiteral("done 3"), 5000), QStringList{QStringLiteral("done 3")});
+}
+
+void tst_WorkerProgram::revokeOfAStartedOfferIsAnsweredByItsStart()
+{
+    startWorker();
+    expectReady();
+    send(runMessage(1, {{QStringLiteral("duration_s"), 0}}));
+    send(offerMessage(2, {{QStringLiteral("duration_s"), 0.5}, {QStringLiteral("steps"), 1}}));
+    QCOMPARE(eventsUntil(QStringLiteral("started 2"), 5000),
+             (QStringList{QStringLiteral("done 1"), QStringLiteral("started 2")}));
+    // Too late: the Started already said so, and the attempt runs its course.
+    send(fenceMessage(WorkerMessageType::Revoke, 2));
+    std::vector<WorkerMessage> messages;
+    QCOMPARE(eventsUntil(QStringLiteral("done 2"), 5000, &messages),
+             QStringList{QStringLiteral("done 2")});
+    QCOMPARE(QJsonDocument::fromJson(messages.back().inlineData)
+                 .object()
+                 .value(QStringLiteral("slept_s"))
+                 .toDouble(),
+             0.5);
+    QCOMPARE(eventsUntil(QStringLiteral("returned 2"), 500), QStringList());
+}
+
+void tst_WorkerProgram::runWhileOffersWaitIsRefused()
+{
+    startWorker();
+    expectReady();
+    send(runMessage(1, {{QStringLiteral("duration_s"), 1}, {QStringLiteral("steps"), 1}}));
+    send(offerMessage(2, {{QStringLiteral("duration_s"), 0}}));
+    send(runMessage(3, {{QStringLiteral("duration_s"), 0}}));
+    std::vector<WorkerMessage> messages;
+    QCOMPARE(eventsUntil(QStringLiteral("done 2"), 10000, &messages),
+             (QStringList{QStringLiteral("failed 3"), QStringLiteral("done 1"),
+                          QStringLiteral("started 2"), QStringLiteral("done 2")}));
+    // Refused, not dropped: the backend can dispatch the job again.
+    const WorkerMessage &refused = messages.front();
+    QCOMPARE(refused.error.code, QStringLiteral("job_error"));
+    QVERIFY(refused.retryable);
+}
+
+void tst_WorkerProgram::cancelOfAWaitingOfferStopsItAsItStarts()
+{
+    startWorker();
+    expectReady();
+    send(runMessage(1, {{QStringLiteral("duration_s"), 0.5}, {QStringLiteral("steps"), 1}}));
+    send(offerMessage(2, {{QStringLiteral("duration_s"), 30}, {QStringLiteral("steps"), 1}}));
+    send(fenceMessage(WorkerMessageType::Cancel, 2));
+    // The cancel waits for its attempt instead of stopping the one running.
+    std::vector<WorkerMessage> messages;
+    QCOMPARE(eventsUntil(QStringLiteral("failed 2"), 10000, &messages),
+             (QStringList{QStringLiteral("done 1"), QStringLiteral("started 2"),
+                          QStringLiteral("failed 2")}));
+    QCOMPARE(messages.back().error.code, QStringLiteral("cancelled"));
 }
 
 void tst_WorkerProgram::exitsCleanlyOnSigterm_data()

@@ -106,6 +106,33 @@ WorkerOutcome outcomeOf(const QSignalSpy &finished, qsizetype index = 0)
     return finished.at(index).at(2).value<WorkerOutcome>();
 }
 
+QString kindName(WorkerOutcome::Kind kind)
+{
+    switch (kind) {
+    case WorkerOutcome::Kind::Done:
+        return QStringLiteral("done");
+    case WorkerOutcome::Kind::Failed:
+        return QStringLiteral("failed");
+    case WorkerOutcome::Kind::Crashed:
+        return QStringLiteral("crashed");
+    case WorkerOutcome::Kind::TimedOut:
+        return QStringLiteral("timed out");
+    case WorkerOutcome::Kind::Cancelled:
+        return QStringLiteral("cancelled");
+    case WorkerOutcome::Kind::Lost:
+        return QStringLiteral("lost");
+    }
+    return QStringLiteral("?");
+}
+
+/// "job-7" for the fence sleepJob gave it; anything else says what came.
+QString attemptName(const QString &jobId, qint64 fence)
+{
+    return jobId == QStringLiteral("job-%1").arg(fence)
+               ? jobId
+               : QStringLiteral("%1@%2").arg(jobId).arg(fence);
+}
+
 } // namespace
 
 class tst_WorkerSupervisor : public QObject
@@ -136,10 +163,27 @@ private Q_SLOTS:
     void stopLeavesNoProcessAndNoSignal();
     void stopFromAFinishedReceiverIsSafe();
     void workersDieWithTheirBackend();
+    void offeredJobsRunBackToBack();
+    void noOfferWithoutABusyWorker();
+    void noOfferWhenTheStandbyDepthIsZero();
+    void offersAreRevokedWhenTheAttemptOutlastsTheWindow();
+    void workerWhoseLastAttemptWasLongTakesNoOffers();
+    void revokeBringsAnUnstartedOfferBack();
+    void offersOfAWorkerThatDiesInItsAttemptComeBack();
+    void workerThatDiesInAnOfferIsChargedToThatOffer();
 
 private:
+    /// `standbyWindow` and `standbyDepth`: the supervisor's defaults unless given.
     void startSupervisor(int workers, std::chrono::milliseconds cancelGrace = 5000ms,
-                         const QString &program = workerProgram());
+                         const QString &program = workerProgram(),
+                         std::optional<std::chrono::milliseconds> standbyWindow = std::nullopt,
+                         std::optional<int> standbyDepth = std::nullopt);
+    /// Appends what `finished`, `started` and `returned` say to m_events,
+    /// in the order they are emitted.
+    void recordAttemptEvents();
+
+    /// "finished job-1 done", "started job-2", "returned job-3".
+    QStringList m_events;
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<WorkerSupervisor> m_supervisor;
@@ -155,6 +199,7 @@ void tst_WorkerSupervisor::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
+    m_events.clear();
 }
 
 void tst_WorkerSupervisor::cleanup()
@@ -173,7 +218,9 @@ void tst_WorkerSupervisor::cleanupTestCase()
 }
 
 void tst_WorkerSupervisor::startSupervisor(int workers, std::chrono::milliseconds cancelGrace,
-                                           const QString &program)
+                                           const QString &program,
+                                           std::optional<std::chrono::milliseconds> standbyWindow,
+                                           std::optional<int> standbyDepth)
 {
     WorkerSupervisor::Options options;
     options.workerProgram = program;
@@ -182,9 +229,31 @@ void tst_WorkerSupervisor::startSupervisor(int workers, std::chrono::millisecond
     options.resultsDir = m_dir->filePath(QStringLiteral("results"));
     options.epoch = QStringLiteral("test");
     options.cancelGrace = cancelGrace;
+    if (standbyWindow)
+        options.standbyWindow = *standbyWindow;
+    if (standbyDepth)
+        options.standbyDepth = *standbyDepth;
     m_supervisor = std::make_unique<WorkerSupervisor>(options);
     QString error;
     QVERIFY2(m_supervisor->start(&error), qPrintable(error));
+}
+
+void tst_WorkerSupervisor::recordAttemptEvents()
+{
+    WorkerSupervisor *supervisor = m_supervisor.get();
+    connect(supervisor, &WorkerSupervisor::finished, supervisor,
+            [this](const QString &jobId, qint64 fence, const WorkerOutcome &outcome) {
+                m_events.append(QStringLiteral("finished %1 %2")
+                                    .arg(attemptName(jobId, fence), kindName(outcome.kind)));
+            });
+    connect(supervisor, &WorkerSupervisor::started, supervisor,
+            [this](const QString &jobId, qint64 fence) {
+                m_events.append(QStringLiteral("started %1").arg(attemptName(jobId, fence)));
+            });
+    connect(supervisor, &WorkerSupervisor::returned, supervisor,
+            [this](const QString &jobId, qint64 fence) {
+                m_events.append(QStringLiteral("returned %1").arg(attemptName(jobId, fence)));
+            });
 }
 
 void tst_WorkerSupervisor::startsWorkersThatSayReady()
@@ -546,6 +615,204 @@ void tst_WorkerSupervisor::workersDieWithTheirBackend()
     QVERIFY(host.waitForFinished(5000));
     for (qint64 pid : workers)
         QTRY_VERIFY_WITH_TIMEOUT(!isAlive(pid), 2000);
+}
+
+void tst_WorkerSupervisor::offeredJobsRunBackToBack()
+{
+    // A window longer than the test: this is about order, not about when
+    // offers are made. Each offer test names its depth (2), the counts
+    // below depend on it.
+    startSupervisor(1, 5000ms, workerProgram(), 60s, 2);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 1, 10000);
+    recordAttemptEvents();
+    QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
+    QSignalSpy available(m_supervisor.get(), &WorkerSupervisor::workerAvailable);
+
+    QVERIFY(m_supervisor->dispatch(
+        sleepJob(1, {{QStringLiteral("duration_s"), 0.3}, {QStringLiteral("steps"), 1}})));
+    QCOMPARE(m_supervisor->standbySlots(), 2);
+    QVERIFY(m_supervisor->offer(sleepJob(2, {{QStringLiteral("duration_s"), 0}})));
+    QCOMPARE(m_supervisor->standbySlots(), 1);
+    QVERIFY(m_supervisor->offer(sleepJob(3, {{QStringLiteral("duration_s"), 0}})));
+    QCOMPARE(m_supervisor->standbySlots(), 0);
+    QVERIFY(!m_supervisor->offer(sleepJob(4, {{QStringLiteral("duration_s"), 0}})));
+    QCOMPARE(m_supervisor->busy(), 1);
+
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 10000);
+    QCOMPARE(m_events,
+             (QStringList{QStringLiteral("finished job-1 done"), QStringLiteral("started job-2"),
+                          QStringLiteral("finished job-2 done"), QStringLiteral("started job-3"),
+                          QStringLiteral("finished job-3 done")}));
+    for (qsizetype i = 0; i < finished.count(); ++i)
+        QCOMPARE(outcomeOf(finished, i).result.filename, QStringLiteral("result.json"));
+    // Free only once its line is empty: never offered a Run it would refuse.
+    QCOMPARE(available.count(), 1);
+    QCOMPARE(m_supervisor->idle(), 1);
+    QCOMPARE(m_supervisor->busy(), 0);
+    QCOMPARE(m_supervisor->restarts(), 0);
+}
+
+void tst_WorkerSupervisor::noOfferWithoutABusyWorker()
+{
+    startSupervisor(2, 5000ms, workerProgram(), 60s, 2);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 2, 10000);
+    QCOMPARE(m_supervisor->standbySlots(), 0);
+    QVERIFY(!m_supervisor->offer(sleepJob(1, {{QStringLiteral("duration_s"), 0}})));
+
+    // A busy worker takes them; the idle one still does not.
+    QVERIFY(m_supervisor->dispatch(sleepJob(2, {{QStringLiteral("duration_s"), 30}})));
+    QCOMPARE(m_supervisor->standbySlots(), 2);
+}
+
+void tst_WorkerSupervisor::noOfferWhenTheStandbyDepthIsZero()
+{
+    startSupervisor(1, 5000ms, workerProgram(), 60s, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 1, 10000);
+    QVERIFY(m_supervisor->dispatch(sleepJob(1, {{QStringLiteral("duration_s"), 30}})));
+    QCOMPARE(m_supervisor->standbySlots(), 0);
+    QVERIFY(!m_supervisor->offer(sleepJob(2, {{QStringLiteral("duration_s"), 0}})));
+}
+
+void tst_WorkerSupervisor::offersAreRevokedWhenTheAttemptOutlastsTheWindow()
+{
+    startSupervisor(1, 5000ms, workerProgram(), 300ms, 2);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 1, 10000);
+    recordAttemptEvents();
+    QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
+    QSignalSpy returned(m_supervisor.get(), &WorkerSupervisor::returned);
+
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(m_supervisor->dispatch(
+        sleepJob(1, {{QStringLiteral("duration_s"), 2}, {QStringLiteral("steps"), 1}})));
+    // Long, so that it would still be running if the worker started it anyway.
+    QVERIFY(m_supervisor->offer(sleepJob(2, {{QStringLiteral("duration_s"), 30}})));
+    QVERIFY(returned.wait(5000));
+    QVERIFY2(clock.elapsed() >= 300, "an offer is held for the whole window");
+    QCOMPARE(finished.count(), 0); // the attempt ahead still runs
+    QCOMPARE(returned.at(0).at(0).toString(), QStringLiteral("job-2"));
+    QCOMPARE(returned.at(0).at(1).toLongLong(), qint64(2));
+    // Past the window the worker takes no more.
+    QCOMPARE(m_supervisor->standbySlots(), 0);
+    QVERIFY(!m_supervisor->offer(sleepJob(3, {{QStringLiteral("duration_s"), 0}})));
+    QCOMPARE(m_supervisor->busy(), 1);
+
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(m_supervisor->idle(), 1);
+    // Had the worker kept the offer, it would be running it now and refuse
+    // this one (as busy).
+    QVERIFY(m_supervisor->dispatch(sleepJob(4, {{QStringLiteral("duration_s"), 0}})));
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(m_events,
+             (QStringList{QStringLiteral("returned job-2"), QStringLiteral("finished job-1 done"),
+                          QStringLiteral("finished job-4 done")}));
+}
+
+void tst_WorkerSupervisor::workerWhoseLastAttemptWasLongTakesNoOffers()
+{
+    startSupervisor(1, 5000ms, workerProgram(), 1000ms, 2);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 1, 10000);
+    QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
+
+    // A fresh worker takes offers.
+    QVERIFY(m_supervisor->dispatch(
+        sleepJob(1, {{QStringLiteral("duration_s"), 1.5}, {QStringLiteral("steps"), 1}})));
+    QCOMPARE(m_supervisor->standbySlots(), 2);
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(outcomeOf(finished, 0).kind, WorkerOutcome::Kind::Done);
+
+    // Its attempt outlasted the window: none for the next, however new.
+    QVERIFY(m_supervisor->dispatch(sleepJob(2, {{QStringLiteral("duration_s"), 0}})));
+    QCOMPARE(m_supervisor->standbySlots(), 0);
+    QVERIFY(!m_supervisor->offer(sleepJob(3, {{QStringLiteral("duration_s"), 0}})));
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(outcomeOf(finished, 1).kind, WorkerOutcome::Kind::Done);
+
+    // A short attempt (well within the 1 s window) makes it take them again.
+    QVERIFY(m_supervisor->dispatch(sleepJob(4, {{QStringLiteral("duration_s"), 30}})));
+    QCOMPARE(m_supervisor->standbySlots(), 2);
+}
+
+void tst_WorkerSupervisor::revokeBringsAnUnstartedOfferBack()
+{
+    startSupervisor(1, 5000ms, workerProgram(), 60s, 2);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 1, 10000);
+    recordAttemptEvents();
+    QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
+    QSignalSpy returned(m_supervisor.get(), &WorkerSupervisor::returned);
+
+    QVERIFY(m_supervisor->dispatch(
+        sleepJob(1, {{QStringLiteral("duration_s"), 1}, {QStringLiteral("steps"), 1}})));
+    // Long, so that it would still be running if the worker started it anyway.
+    QVERIFY(m_supervisor->offer(sleepJob(2, {{QStringLiteral("duration_s"), 30}})));
+    m_supervisor->revoke(2);
+    m_supervisor->revoke(2);  // sent once: the second is not answered
+    m_supervisor->revoke(99); // unknown
+    QVERIFY(returned.wait(5000));
+    QCOMPARE(finished.count(), 0);
+    QCOMPARE(returned.at(0).at(0).toString(), QStringLiteral("job-2"));
+    QCOMPARE(returned.at(0).at(1).toLongLong(), qint64(2));
+
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(m_supervisor->idle(), 1);
+    // Had the worker started the offer after all, it would refuse this (as
+    // busy).
+    QVERIFY(m_supervisor->dispatch(sleepJob(3, {{QStringLiteral("duration_s"), 0}})));
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(m_events,
+             (QStringList{QStringLiteral("returned job-2"), QStringLiteral("finished job-1 done"),
+                          QStringLiteral("finished job-3 done")}));
+    QCOMPARE(returned.count(), 1);
+}
+
+void tst_WorkerSupervisor::offersOfAWorkerThatDiesInItsAttemptComeBack()
+{
+    startSupervisor(1, 5000ms, workerProgram(), 60s, 2);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 1, 10000);
+    recordAttemptEvents();
+    QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
+
+    // The worker dies halfway, 0.5 s in, with the offer still in line.
+    QVERIFY(m_supervisor->dispatch(sleepJob(1, {{QStringLiteral("duration_s"), 1},
+                                                {QStringLiteral("steps"), 2},
+                                                {QStringLiteral("crash_at"), 50}})));
+    QVERIFY(m_supervisor->offer(sleepJob(2, {{QStringLiteral("duration_s"), 0}})));
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(outcomeOf(finished).error.code, QStringLiteral("worker_crashed"));
+    QCOMPARE(m_events, (QStringList{QStringLiteral("finished job-1 crashed"),
+                                    QStringLiteral("returned job-2")}));
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 1, 10000);
+    QCOMPARE(m_supervisor->restarts(), 1);
+    QCOMPARE(m_supervisor->standbySlots(), 0);
+    QCOMPARE(m_events.size(), 2);
+}
+
+void tst_WorkerSupervisor::workerThatDiesInAnOfferIsChargedToThatOffer()
+{
+    // The offer kills the worker the moment it starts: the end of the
+    // attempt ahead, which announces that start, may die with it. The
+    // worker's started mark still charges the crash to the offer, and
+    // the offers behind it come back unstarted.
+    startSupervisor(1, 5000ms, workerProgram(), 60s, 3);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 1, 10000);
+    recordAttemptEvents();
+
+    QVERIFY(m_supervisor->dispatch(sleepJob(1, {{QStringLiteral("duration_s"), 0.2}})));
+    QVERIFY(m_supervisor->offer(
+        sleepJob(2, {{QStringLiteral("duration_s"), 1}, {QStringLiteral("crash_at"), 0}})));
+    QVERIFY(m_supervisor->offer(sleepJob(3, {{QStringLiteral("duration_s"), 0}})));
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->restarts(), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_events.size(), 4, 10000);
+    // Job 1 ended; whether its end was read before the death or not, it is
+    // no crash of its own (a lost outcome runs again, uncharged).
+    QVERIFY2(m_events.at(0) == QStringLiteral("finished job-1 done") ||
+                 m_events.at(0) == QStringLiteral("finished job-1 lost"),
+             qPrintable(m_events.join(QStringLiteral(", "))));
+    QCOMPARE(m_events.mid(1),
+             (QStringList{QStringLiteral("started job-2"), QStringLiteral("finished job-2 crashed"),
+                          QStringLiteral("returned job-3")}));
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 1, 10000);
 }
 
 QTEST_GUILESS_MAIN(tst_WorkerSupervisor)
