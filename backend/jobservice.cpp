@@ -2,6 +2,7 @@
 
 #include "http/apimetrics.h"
 #include "jobjson.h"
+#include "loglinewriter.h"
 #include "paramsschema.h"
 #include "reliability.h"
 #include "stats/minuteaggregator.h"
@@ -1175,8 +1176,8 @@ void JobService::dispatchToIdleWorkers(Batch &batch)
         if (!batch.dirty.count(job.id) && !(committing && committing->dirty.count(job.id)))
             batch.claimedDurable.insert(job.id);
         claim(batch, job, m_store.nextFence());
-        batch.dispatches.push_back(
-            WorkerAssignment{job.id, job.fence, job.kind, job.params, job.timeoutS, job.attempt});
+        batch.dispatches.push_back(WorkerAssignment{job.id, job.fence, job.kind, job.params,
+                                                    job.timeoutS, job.attempt, job.paramsJson});
         --idle;
     }
     m_queue.insert(skipped.begin(), skipped.end()); // their bands never left m_queueBands
@@ -1232,8 +1233,8 @@ void JobService::offerToBusyWorkers()
         if (active == m_active.end() || active->second.status != JobStatus::Pending)
             continue;
         const Job &job = active->second;
-        const WorkerAssignment offer{job.id,     m_store.nextFence(), job.kind,
-                                     job.params, job.timeoutS,        job.attempt + 1};
+        const WorkerAssignment offer{job.id,       m_store.nextFence(), job.kind,      job.params,
+                                     job.timeoutS, job.attempt + 1,     job.paramsJson};
         if (!m_workers.offer(offer))
             break;
         m_offered.emplace(job.id, Offer{offer.fence, job.priority, false});
@@ -1635,6 +1636,8 @@ void JobService::settleBatch(Batch &batch)
         else
             sendDispatch(a);
     }
+    // One write for the batch's log lines, not one per state change.
+    const LogLineWriter::Batch logLines;
     for (std::size_t i = 0; i < batch.order.size(); ++i) {
         const Job &job = batch.written[i];
         const std::shared_ptr<const JobSnapshot> &snapshot = batch.snapshots[i];

@@ -44,20 +44,41 @@ void appendLocalSecond(QByteArray &line, qint64 seconds)
     line.append(cached);
 }
 
-void writeLine(QtMsgType type, const QMessageLogContext &context, const QString &message)
+void writeOut(const QByteArray &bytes)
 {
-    const QByteArray line = LogLineWriter::formatLine(type, context.category, message,
-                                                      QDateTime::currentMSecsSinceEpoch());
-    // One write per line: lines from several threads do not interleave in a
-    // file, nor on a pipe up to PIPE_BUF (4 KiB) a line.
+    // One write per line (or batch of whole lines): lines from several
+    // threads do not interleave in a file, nor on a pipe up to PIPE_BUF.
     qsizetype done = 0;
-    while (done < line.size()) {
-        const ssize_t n = ::write(STDERR_FILENO, line.constData() + done, line.size() - done);
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(STDERR_FILENO, bytes.constData() + done, bytes.size() - done);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break; // nowhere left to say it
         done += n;
+    }
+}
+
+// The lines gathered on this thread by open batches (LogLineWriter::Batch).
+thread_local int batchDepth = 0;
+thread_local QByteArray gathered;
+// A batch that grows past this is written before it ends.
+constexpr qsizetype kMostGathered = 64 * 1024;
+
+void writeLine(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    const QByteArray line = LogLineWriter::formatLine(type, context.category, message,
+                                                      QDateTime::currentMSecsSinceEpoch());
+    if (batchDepth == 0) {
+        writeOut(line);
+        return;
+    }
+    gathered.append(line);
+    // A warning must not wait, least of all a fatal one (Qt aborts next).
+    if (type == QtWarningMsg || type == QtCriticalMsg || type == QtFatalMsg ||
+        gathered.size() >= kMostGathered) {
+        writeOut(gathered);
+        gathered.clear();
     }
 }
 
@@ -82,6 +103,19 @@ QByteArray LogLineWriter::formatLine(QtMsgType type, const char *category, const
     line.append(text);
     line.append('\n');
     return line;
+}
+
+LogLineWriter::Batch::Batch()
+{
+    ++batchDepth;
+}
+
+LogLineWriter::Batch::~Batch()
+{
+    if (--batchDepth == 0 && !gathered.isEmpty()) {
+        writeOut(gathered);
+        gathered.clear();
+    }
 }
 
 void LogLineWriter::install()

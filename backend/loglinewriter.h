@@ -23,6 +23,19 @@ public:
     /// One line as written, newline included: for tests.
     static QByteArray formatLine(QtMsgType type, const char *category, const QString &message,
                                  qint64 msSinceEpoch);
+
+    /// While one is alive, the lines this thread logs are gathered and
+    /// written together when the outermost ends: one write for a commit's
+    /// worth of state changes instead of one per line. Warnings and worse
+    /// go out at once, with what was gathered before them.
+    class Batch
+    {
+    public:
+        Batch();
+        ~Batch();
+        Batch(const Batch &) = delete;
+        Batch &operator=(const Batch &) = delete;
+    };
 };
 
 } // namespace jobdesk

@@ -1,6 +1,7 @@
 #include "workerprotocol.h"
 
 #include "jobjson.h"
+#include "jsonwriter.h"
 
 #include <QJsonDocument>
 
@@ -23,13 +24,13 @@ constexpr TypeName kTypeNames[] = {
     {WorkerMessageType::Cancel, "cancel"},
 };
 
-QString typeName(WorkerMessageType type)
+const char *typeName(WorkerMessageType type)
 {
     for (const TypeName &t : kTypeNames) {
         if (t.type == type)
-            return QString::fromLatin1(t.name);
+            return t.name;
     }
-    return {};
+    return "";
 }
 
 std::optional<WorkerMessageType> typeFromName(const QString &name)
@@ -45,63 +46,112 @@ std::optional<WorkerMessageType> typeFromName(const QString &name)
 
 QByteArray encodeWorkerMessage(const WorkerMessage &m)
 {
-    QJsonObject o{{QStringLiteral("type"), typeName(m.type)}};
+    // Written directly (JsonWriter), not through a QJsonObject: several of
+    // these go each way per job. Member order is free; the reader is
+    // QJsonDocument.
+    QByteArray out;
+    out.reserve(160 + m.inlineData.size() * 4 / 3 + m.paramsJson.size());
+    JsonWriter w(out);
+    w.beginObject();
+    w.key("type");
+    w.string(std::string_view(typeName(m.type)));
+    const auto optionalNumber = [&w](const std::optional<double> &value) {
+        if (value)
+            w.number(*value);
+        else
+            w.null();
+    };
     const bool isEnd = m.type == WorkerMessageType::Done || m.type == WorkerMessageType::Failed;
-    if (isEnd && m.nextFence != 0)
-        o.insert(QStringLiteral("next_fence"), m.nextFence);
+    if (isEnd && m.nextFence != 0) {
+        w.key("next_fence");
+        w.integer(m.nextFence);
+    }
     if (m.lastReport && isEnd) {
-        o.insert(QStringLiteral("last_progress"),
-                 QJsonObject{{QStringLiteral("progress"),
-                              m.progress ? QJsonValue(*m.progress) : QJsonValue(QJsonValue::Null)},
-                             {QStringLiteral("message"), m.message}});
+        w.key("last_progress");
+        w.beginObject();
+        w.key("message");
+        w.string(m.message);
+        w.key("progress");
+        optionalNumber(m.progress);
+        w.endObject();
+    }
+    if (m.type != WorkerMessageType::Ready && m.type != WorkerMessageType::Heartbeat) {
+        w.key("fence");
+        w.integer(m.fence);
+    }
+    if (isEnd && !m.stderrTail.isEmpty()) {
+        w.key("stderr");
+        w.string(m.stderrTail);
     }
     switch (m.type) {
     case WorkerMessageType::Ready:
-        o.insert(QStringLiteral("secret"), m.secret);
-        o.insert(QStringLiteral("pid"), m.pid);
-        break;
-    case WorkerMessageType::Heartbeat:
+        w.key("secret");
+        w.string(m.secret);
+        w.key("pid");
+        w.integer(m.pid);
         break;
     case WorkerMessageType::Progress:
-        o.insert(QStringLiteral("fence"), m.fence);
-        o.insert(QStringLiteral("progress"),
-                 m.progress ? QJsonValue(*m.progress) : QJsonValue(QJsonValue::Null));
-        o.insert(QStringLiteral("message"), m.message);
+        w.key("progress");
+        optionalNumber(m.progress);
+        w.key("message");
+        w.string(m.message);
         break;
     case WorkerMessageType::Done:
-        o.insert(QStringLiteral("fence"), m.fence);
-        o.insert(QStringLiteral("result"), resultInfoToJson(m.result));
-        if (!m.resultFile.isEmpty())
-            o.insert(QStringLiteral("file"), m.resultFile);
-        else
-            o.insert(QStringLiteral("inline"), QString::fromLatin1(m.inlineData.toBase64()));
-        if (!m.stderrTail.isEmpty())
-            o.insert(QStringLiteral("stderr"), m.stderrTail);
+        w.key("result");
+        w.beginObject();
+        w.key("filename");
+        w.string(m.result.filename);
+        w.key("content_type");
+        w.string(m.result.contentType);
+        w.key("size");
+        w.integer(m.result.size);
+        w.key("sha256");
+        w.string(m.result.sha256);
+        w.endObject();
+        if (!m.resultFile.isEmpty()) {
+            w.key("file");
+            w.string(m.resultFile);
+        } else {
+            w.key("inline");
+            w.raw('"' + m.inlineData.toBase64() + '"'); // base64 needs no escaping
+        }
         break;
     case WorkerMessageType::Failed:
-        o.insert(QStringLiteral("fence"), m.fence);
-        o.insert(QStringLiteral("error"), jobErrorToJson(m.error));
-        o.insert(QStringLiteral("retryable"), m.retryable);
-        if (!m.stderrTail.isEmpty())
-            o.insert(QStringLiteral("stderr"), m.stderrTail);
+        w.key("error");
+        w.beginObject();
+        w.key("code");
+        w.string(m.error.code);
+        w.key("message");
+        w.string(m.error.message);
+        w.endObject();
+        w.key("retryable");
+        w.boolean(m.retryable);
         break;
     case WorkerMessageType::Run:
     case WorkerMessageType::Offer:
-        o.insert(QStringLiteral("fence"), m.fence);
-        o.insert(QStringLiteral("job_id"), m.jobId);
-        o.insert(QStringLiteral("kind"), m.kind);
-        o.insert(QStringLiteral("params"), m.params);
-        o.insert(QStringLiteral("timeout_s"), m.timeoutS);
-        o.insert(QStringLiteral("attempt"), m.attempt);
+        w.key("job_id");
+        w.string(m.jobId);
+        w.key("kind");
+        w.string(m.kind);
+        w.key("params");
+        if (!m.paramsJson.isEmpty())
+            w.raw(m.paramsJson);
+        else
+            w.value(m.params);
+        w.key("timeout_s");
+        w.integer(m.timeoutS);
+        w.key("attempt");
+        w.integer(m.attempt);
         break;
+    case WorkerMessageType::Heartbeat:
     case WorkerMessageType::Started:
     case WorkerMessageType::Returned:
     case WorkerMessageType::Revoke:
     case WorkerMessageType::Cancel:
-        o.insert(QStringLiteral("fence"), m.fence);
         break;
     }
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+    w.endObject();
+    return out;
 }
 
 std::optional<WorkerMessage> decodeWorkerMessage(const QByteArray &frame)

@@ -46,8 +46,10 @@ struct WorkerMessage
     QString jobId;      // Run, Offer
     QString kind;       // Run, Offer
     QJsonObject params; // Run, Offer
-    int timeoutS = 0;   // Run, Offer
-    int attempt = 0;    // Run, Offer
+    /// Run, Offer: `params` as compact JSON, when known; encoded as is.
+    QByteArray paramsJson;
+    int timeoutS = 0; // Run, Offer
+    int attempt = 0;  // Run, Offer
 
     std::optional<double> progress; // Progress; Done, Failed if lastReport
     QString message;                // Progress; Done, Failed if lastReport

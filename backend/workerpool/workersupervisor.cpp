@@ -70,6 +70,7 @@ WorkerMessage assignmentMessage(WorkerMessageType type, const WorkerAssignment &
     m.jobId = a.jobId;
     m.kind = a.kind;
     m.params = a.params;
+    m.paramsJson = a.paramsJson;
     m.timeoutS = a.timeoutS;
     m.attempt = a.attempt;
     return m;

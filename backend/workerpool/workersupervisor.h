@@ -20,6 +20,7 @@ struct WorkerAssignment
     QJsonObject params;
     int timeoutS = 0;
     int attempt = 0;
+    QByteArray paramsJson; // `params` as compact JSON, if known: sent as is
 };
 
 /// How an attempt ended, as the supervisor saw it.

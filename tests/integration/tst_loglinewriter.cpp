@@ -6,8 +6,12 @@
 #include "loglinewriter.h"
 
 #include <QDateTime>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QTemporaryFile>
 #include <QTest>
 #include <ctime>
+#include <unistd.h>
 
 using jobdesk::LogLineWriter;
 
@@ -19,6 +23,7 @@ private Q_SLOTS:
     void lineAsQtFormattedIt_data();
     void lineAsQtFormattedIt();
     void eachSecondIsItsOwn();
+    void batchWritesItsLinesTogether();
 };
 
 void tst_LogLineWriter::initTestCase()
@@ -79,6 +84,55 @@ void tst_LogLineWriter::eachSecondIsItsOwn()
                                     .toString(QStringLiteral("yyyy-MM-ddThh:mm:ss.zzz"))
                                     .toLatin1());
     }
+}
+
+void tst_LogLineWriter::batchWritesItsLinesTogether()
+{
+    // stderr into a file, through the installed handler.
+    QTemporaryFile file;
+    QVERIFY(file.open());
+    const int savedStderr = ::dup(STDERR_FILENO);
+    QVERIFY(savedStderr >= 0);
+    QVERIFY(::dup2(file.handle(), STDERR_FILENO) >= 0);
+    const QByteArray pattern = qgetenv("QT_MESSAGE_PATTERN");
+    qunsetenv("QT_MESSAGE_PATTERN");
+    const QtMessageHandler previous = qInstallMessageHandler(nullptr);
+    LogLineWriter::install();
+    const auto written = [&file] {
+        QFile again(file.fileName());
+        return again.open(QIODevice::ReadOnly) ? again.readAll() : QByteArray();
+    };
+    const QLoggingCategory category("jobdesk.test");
+
+    QByteArray duringBatch;
+    QByteArray afterWarning;
+    {
+        const LogLineWriter::Batch batch;
+        qCInfo(category) << "one";
+        {
+            const LogLineWriter::Batch inner; // nested: only the outermost writes
+            qCInfo(category) << "two";
+        }
+        duringBatch = written();
+        qCWarning(category) << "three"; // goes out at once, with what came before
+        afterWarning = written();
+        qCInfo(category) << "four";
+    }
+    const QByteArray afterBatch = written();
+
+    qInstallMessageHandler(previous);
+    if (!pattern.isNull())
+        qputenv("QT_MESSAGE_PATTERN", pattern);
+    ::dup2(savedStderr, STDERR_FILENO);
+    ::close(savedStderr);
+
+    QCOMPARE(duringBatch, QByteArray());
+    QCOMPARE(afterWarning.count('\n'), 3);
+    QVERIFY(afterWarning.endsWith("warning jobdesk.test: three\n"));
+    QCOMPARE(afterBatch.count('\n'), 4);
+    QVERIFY(afterBatch.endsWith("info jobdesk.test: four\n"));
+    QVERIFY(afterBatch.contains("info jobdesk.test: one\n"));
+    QVERIFY(afterBatch.indexOf(": two") < afterBatch.indexOf(": three"));
 }
 
 QTEST_GUILESS_MAIN(tst_LogLineWriter)
