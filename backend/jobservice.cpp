@@ -333,6 +333,16 @@ void JobService::stop()
     // The last sample of the gauges says no worker is busy: the series
     // repeats it until the next start, and nothing runs while jobdeskd is down.
     m_stopping = true;
+    // Cancels still waiting for a worker's word about an offer: the worker
+    // goes with us, so the job did not run on; it ends CANCELLED.
+    std::vector<std::pair<QString, CancelCallback>> waiting;
+    for (auto &[id, offer] : m_offered) {
+        for (CancelCallback &done : offer.cancels)
+            waiting.emplace_back(id, std::move(done));
+    }
+    m_offered.clear();
+    for (auto &[id, done] : waiting)
+        cancel(id, std::move(done));
     enqueue([](Batch &) {});
     flushAndWait();
     m_stopped = true;
@@ -498,12 +508,17 @@ void JobService::cancel(const QString &id, CancelCallback done)
         switch (job->status) {
         case JobStatus::Pending:
         case JobStatus::Retrying:
-            if (const auto offer = m_offered.find(job->id);
-                offer != m_offered.end() && !offer->second.revoked) {
-                // Its worker gives it back, or, had it started it meanwhile,
-                // is told to stop (onWorkerStarted).
-                m_workers.revoke(offer->second.fence);
-                offer->second.revoked = true;
+            if (const auto offer = m_offered.find(job->id); offer != m_offered.end()) {
+                // In a worker's line: it may have started it a moment ago,
+                // unbeknown to us. The answer waits for the worker to give
+                // it back (CANCELLED at once, 200) or for its start (then it
+                // is a running job asked to stop, 202).
+                if (!offer->second.revoked) {
+                    m_workers.revoke(offer->second.fence);
+                    offer->second.revoked = true;
+                }
+                offer->second.cancels.push_back(done);
+                return;
             }
             queueErase(*job);
             m_retryDue.erase({job->nextAttemptAtMs, job->id});
@@ -870,15 +885,21 @@ void JobService::onWorkerStarted(const QString &jobId, qint64 fence)
     applyOrEnqueue([this, jobId, fence](Batch &batch) {
         const auto offer = m_offered.find(jobId);
         const bool current = offer != m_offered.end() && offer->second.fence == fence;
-        if (current)
+        std::vector<CancelCallback> cancels;
+        if (current) {
+            cancels = std::move(offer->second.cancels);
             m_offered.erase(offer);
+        }
         const auto it = m_active.find(jobId);
         if (!current || m_draining || it == m_active.end() ||
             it->second.status != JobStatus::Pending) {
-            // Cancelled (or the service is stopping) while the worker already
-            // started it: the attempt must not run on. Its end is ignored,
-            // not being the job's attempt.
+            // Not the job's attempt (the service is stopping, or the offer
+            // was settled otherwise): stopped, its end ignored, and the job
+            // not dispatched again until it has ended (never two at once).
+            m_abandoned.emplace(fence, jobId);
             m_workers.cancel(fence);
+            for (CancelCallback &done : cancels)
+                cancel(jobId, std::move(done));
             return;
         }
         queueErase(it->second);
@@ -886,6 +907,9 @@ void JobService::onWorkerStarted(const QString &jobId, qint64 fence)
         // Like an early dispatch: it runs before its claim is durable, and
         // is stopped should that commit fail.
         batch.sentEarly.emplace_back(fence, jobId);
+        // Cancels that waited for the worker's word: a running job now.
+        for (CancelCallback &done : cancels)
+            cancel(jobId, std::move(done));
     });
 }
 
@@ -894,6 +918,21 @@ void JobService::onWorkerReturned(const QString &jobId, qint64 fence)
     const auto offer = m_offered.find(jobId);
     if (offer == m_offered.end() || offer->second.fence != fence)
         return;
+    if (!offer->second.cancels.empty()) {
+        // Cancels waited for the worker's word: a PENDING job, cancelled at
+        // once. The offer stays until they are applied, in the same batch,
+        // so that nothing offers or dispatches the job meanwhile.
+        std::vector<CancelCallback> cancels = std::move(offer->second.cancels);
+        offer->second.cancels.clear();
+        enqueue([this, jobId, fence](Batch &) {
+            if (const auto it = m_offered.find(jobId);
+                it != m_offered.end() && it->second.fence == fence)
+                m_offered.erase(it);
+        });
+        for (CancelCallback &done : cancels)
+            cancel(jobId, std::move(done));
+        return;
+    }
     // Still in m_queue: from now on it may go to any worker.
     m_offered.erase(offer);
     // An idle worker takes it first (it may have been taken back for one).
@@ -1181,6 +1220,10 @@ void JobService::dispatchToIdleWorkers(Batch &batch)
         --idle;
     }
     m_queue.insert(skipped.begin(), skipped.end()); // their bands never left m_queueBands
+    // Idle workers and nothing left to take, while jobs wait in busy
+    // workers' lines: some come back for them.
+    if (idle > 0 && !m_offered.empty())
+        takeBackOffersFor(idle);
 }
 
 void JobService::claim(Batch &batch, Job &job, qint64 fence)
@@ -1201,15 +1244,41 @@ bool JobService::hasAbandonedAttempt(const QString &jobId) const
                        [&jobId](const auto &entry) { return entry.second == jobId; });
 }
 
+bool JobService::hasDispatchableJob() const
+{
+    // Offered jobs sit at the front of the queue: a short walk.
+    return std::any_of(m_queue.begin(), m_queue.end(),
+                       [this](const QueueKey &k) { return !m_offered.count(k.id); });
+}
+
+int JobService::idleUnpromised() const
+{
+    int idle = m_workers.idle();
+    if (m_open)
+        idle -= static_cast<int>(m_open->dispatches.size());
+    if (m_committing)
+        idle -= static_cast<int>(m_committing->dispatches.size());
+    return std::max(0, idle);
+}
+
 void JobService::offerToBusyWorkers()
 {
     // Like an early dispatch, an offer starts before anything is written:
     // only jobs whose PENDING state is durable, and not while the store fails.
     if (m_draining || m_stopped || m_storeBackoffMs != 0 || m_reloadPending)
         return;
-    const auto durable = [this](const QString &id) {
-        return !(m_open && m_open->dirty.count(id)) &&
-               !(m_committing && m_committing->dirty.count(id));
+    // An idle worker takes the head of the queue first: offered to a busy
+    // one meanwhile, it would only wait.
+    if (idleUnpromised() > 0)
+        return;
+    const auto offerable = [this](const QueueKey &k) -> const Job * {
+        if ((m_open && m_open->dirty.count(k.id)) ||
+            (m_committing && m_committing->dirty.count(k.id)) || hasAbandonedAttempt(k.id))
+            return nullptr;
+        const auto active = m_active.find(k.id);
+        return active != m_active.end() && active->second.status == JobStatus::Pending
+                   ? &active->second
+                   : nullptr;
     };
     // The front of the queue is nearly always durable; a bounded look keeps
     // a queue of fresh submits from being walked on every report.
@@ -1217,9 +1286,9 @@ void JobService::offerToBusyWorkers()
     int open = m_workers.standbySlots();
     int examined = 0;
     std::vector<qint64> made;
+    // The best priority offered now or left waiting for a place in line.
     int better = std::numeric_limits<int>::min();
-    for (auto it = m_queue.begin(); open > 0 && it != m_queue.end() && examined < kMostExamined;
-         ++it, ++examined) {
+    for (auto it = m_queue.begin(); it != m_queue.end() && examined < kMostExamined; ++it) {
         if (const auto offered = m_offered.find(it->id); offered != m_offered.end()) {
             // A job on its way back keeps its place: nothing behind it is
             // offered before it.
@@ -1227,43 +1296,65 @@ void JobService::offerToBusyWorkers()
                 break;
             continue;
         }
-        if (!durable(it->id) || hasAbandonedAttempt(it->id))
+        ++examined;
+        const Job *job = offerable(*it);
+        if (!job)
             continue;
-        const auto active = m_active.find(it->id);
-        if (active == m_active.end() || active->second.status != JobStatus::Pending)
-            continue;
-        const Job &job = active->second;
-        const WorkerAssignment offer{job.id,       m_store.nextFence(), job.kind,      job.params,
-                                     job.timeoutS, job.attempt + 1,     job.paramsJson};
+        better = std::max(better, job->priority);
+        if (open == 0)
+            break;
+        const WorkerAssignment offer{job->id,        m_store.nextFence(), job->kind,
+                                     job->params,    job->timeoutS,       job->attempt + 1,
+                                     job->paramsJson};
         if (!m_workers.offer(offer))
             break;
-        m_offered.emplace(job.id, Offer{offer.fence, job.priority, false});
+        m_offered.emplace(job->id, Offer{offer.fence, job->priority, false, {}});
         made.push_back(offer.fence);
-        better = std::max(better, job.priority);
         --open;
     }
-    if (m_offered.empty())
-        return;
-    // A job of higher priority, offered just now or still waiting, goes
-    // ahead of the offers made before it: each of lower priority comes
-    // back, and is offered again behind it.
-    const auto waiting = std::find_if(m_queue.begin(), m_queue.end(),
-                                      [this](const QueueKey &k) { return !m_offered.count(k.id); });
-    if (waiting != m_queue.end())
-        better = std::max(better, waiting->priority);
-    // In queue order, so that they come back in it.
-    std::size_t seen = 0;
-    for (auto it = m_queue.begin(); it != m_queue.end() && seen < m_offered.size(); ++it) {
-        const auto offered = m_offered.find(it->id);
-        if (offered == m_offered.end())
+    // A job of higher priority, offered just now or waiting, goes ahead of
+    // the offers made before it: those of lower priority come back (in
+    // queue order, so they return in it) and are offered again behind it.
+    std::vector<std::pair<QueueKey, Offer *>> worse;
+    for (auto &[id, offer] : m_offered) {
+        if (offer.revoked || offer.priority >= better ||
+            std::find(made.begin(), made.end(), offer.fence) != made.end())
             continue;
-        ++seen;
-        Offer &offer = offered->second;
-        if (!offer.revoked && offer.priority < better &&
-            std::find(made.begin(), made.end(), offer.fence) == made.end()) {
-            m_workers.revoke(offer.fence);
-            offer.revoked = true;
+        if (const auto active = m_active.find(id); active != m_active.end())
+            worse.emplace_back(QueueKey{active->second.priority, active->second.createdAtMs, id},
+                               &offer);
+    }
+    std::sort(worse.begin(), worse.end(),
+              [](const auto &a, const auto &b) { return a.first < b.first; });
+    for (const auto &[key, offer] : worse) {
+        m_workers.revoke(offer->fence);
+        offer->revoked = true;
+    }
+}
+
+void JobService::takeBackOffersFor(int idle)
+{
+    // Offers already on their way back count: each one feeds an idle worker.
+    std::vector<std::pair<QueueKey, Offer *>> held;
+    for (auto &[id, offer] : m_offered) {
+        const auto active = m_active.find(id);
+        if (active == m_active.end() || active->second.status != JobStatus::Pending)
+            continue;
+        if (offer.revoked) {
+            --idle;
+            continue;
         }
+        held.emplace_back(QueueKey{active->second.priority, active->second.createdAtMs, id},
+                          &offer);
+    }
+    if (idle <= 0 || held.empty())
+        return;
+    // The newest: the back of some line, the last that would have started.
+    std::sort(held.begin(), held.end(),
+              [](const auto &a, const auto &b) { return b.first < a.first; });
+    for (std::size_t i = 0; i < held.size() && int(i) < idle; ++i) {
+        m_workers.revoke(held[i].second->fence);
+        held[i].second->revoked = true;
     }
 }
 
@@ -1431,8 +1522,7 @@ void JobService::flush()
             return;
         }
     }
-    if (m_mutations.empty() && !m_open &&
-        (m_queue.size() <= m_offered.size() || m_workers.idle() == 0)) {
+    if (m_mutations.empty() && !m_open && (m_workers.idle() == 0 || !hasDispatchableJob())) {
         offerToBusyWorkers();
         return;
     }

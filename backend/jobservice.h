@@ -234,6 +234,13 @@ private:
     /// Offers durable PENDING jobs to busy workers that take offers, and
     /// revokes offers that a job of higher priority should have.
     void offerToBusyWorkers();
+    /// Revokes the newest offers, one per idle worker not yet fed by an
+    /// offer on its way back.
+    void takeBackOffersFor(int idle);
+    /// Idle workers not promised to a claim waiting for its commit.
+    int idleUnpromised() const;
+    /// Whether the queue holds a job that is not in a worker's line.
+    bool hasDispatchableJob() const;
     /// Whether an attempt of `jobId` outlived a failed commit and still runs.
     bool hasAbandonedAttempt(const QString &jobId) const;
     /// Hands an assignment to its worker; false (and the attempt given
@@ -337,6 +344,8 @@ private:
         qint64 fence = 0;
         int priority = 0;
         bool revoked = false;
+        /// Cancels waiting for the worker to return or start the job.
+        std::vector<CancelCallback> cancels;
     };
     std::unordered_map<QString, Offer> m_offered;
 

@@ -118,6 +118,9 @@ void JobThread::loop()
         WorkerMessage next = std::move(m_waiting.front());
         m_waiting.pop_front();
         m_running = next.fence;
+        // Before anything announces the start: if the job takes the process
+        // down, jobdeskd knows it was this one even if no message got out.
+        m_startedMark.mark(next.fence);
         m_cancel.reset();
         const auto early = std::find(m_cancelOnStart.begin(), m_cancelOnStart.end(), next.fence);
         if (early != m_cancelOnStart.end()) {
@@ -150,9 +153,6 @@ void JobThread::loop()
         taken.reset();
 
         const qint64 fence = run.fence;
-        // Before any work: if the job takes the process down, jobdeskd knows
-        // it was this one even if no message about it got out.
-        m_startedMark.mark(fence);
         const auto reportProgress = [&](std::optional<double> pct, const QString &message) {
             WorkerMessage p;
             p.type = WorkerMessageType::Progress;

@@ -190,11 +190,6 @@ struct WorkerSupervisor::Private
     /// When the offers of `worker` must be revoked, if it holds any not yet revoked.
     std::optional<Clock::time_point> revokeAt(const Worker &worker) const;
     void revokeOffers(Worker &worker);
-    /// A worker fell idle: the back half of the longest line of offers
-    /// comes back, for it to take.
-    void rebalanceOffers();
-    /// workerAvailable(), after rebalanceOffers().
-    void notifyIdle();
     void requestStop(Worker &worker, Attempt::Stop why, Clock::time_point now);
 
     bool send(Worker &worker, const WorkerMessage &message);
@@ -372,9 +367,12 @@ void WorkerSupervisor::Private::spawn(int slotIndex)
     worker->identity = QStringLiteral("%1-%2").arg(slotIndex).arg(slot.spawns).toUtf8();
     worker->secret = newSecret();
     worker->spawnedAt = Clock::now();
+    // The runtime folder may be shared with other jobdeskd of the user: the
+    // epoch keeps each run's marks its own, as it does the channel.
     worker->startedFile =
         QDir(options.runtimeDir)
-            .filePath(QStringLiteral("started-") + QString::fromUtf8(worker->identity));
+            .filePath(QStringLiteral("started-%1-%2")
+                          .arg(options.epoch, QString::fromUtf8(worker->identity)));
     QFile::remove(worker->startedFile); // a mark from an earlier run is no mark of this worker
     worker->process = new WorkerProcess(QString::fromUtf8(worker->identity), q);
     WorkerProcess *process = worker->process;
@@ -583,7 +581,7 @@ void WorkerSupervisor::Private::handleMessage(const QByteArray &identity, const 
         qCDebug(lcWorkerPool) << "worker" << identity << "ready, pid" << message->pid;
         rearm(); // its start deadline is gone
         if (!stopped)
-            notifyIdle();
+            Q_EMIT q->workerAvailable();
         return;
     }
 
@@ -685,7 +683,7 @@ void WorkerSupervisor::Private::endAttempt(Worker &worker, const WorkerMessage &
     // The receiver may already have handed this worker the next attempt.
     const auto it = workers.find(identity);
     if (!stopped && it != workers.end() && it->second->state == Worker::State::Idle)
-        notifyIdle();
+        Q_EMIT q->workerAvailable();
 }
 
 void WorkerSupervisor::Private::beginAttempt(Worker &worker, const WorkerAssignment &assignment,
@@ -758,45 +756,7 @@ void WorkerSupervisor::Private::returnOffer(Worker &worker, qint64 fence)
         Q_EMIT q->returned(assignment.jobId, assignment.fence);
     const auto it = workers.find(identity);
     if (!stopped && it != workers.end() && it->second->state == Worker::State::Idle)
-        notifyIdle();
-}
-
-void WorkerSupervisor::Private::rebalanceOffers()
-{
-    Worker *longest = nullptr;
-    std::size_t longestLine = 0;
-    for (auto &entry : workers) {
-        Worker &w = *entry.second;
-        const auto line = std::size_t(std::count_if(
-            w.offers.begin(), w.offers.end(), [](const Worker::Offer &o) { return !o.revoked; }));
-        if (line > longestLine) {
-            longest = &w;
-            longestLine = line;
-        }
-    }
-    // One offer waits only for the attempt ahead of it: not worth a trip.
-    if (!longest || longestLine < 2)
-        return;
-    std::size_t keep = longestLine - longestLine / 2;
-    for (Worker::Offer &offer : longest->offers) {
-        if (offer.revoked)
-            continue;
-        if (keep > 0) {
-            --keep;
-            continue;
-        }
-        WorkerMessage revoke;
-        revoke.type = WorkerMessageType::Revoke;
-        revoke.fence = offer.assignment.fence;
-        if (send(*longest, revoke))
-            offer.revoked = true;
-    }
-}
-
-void WorkerSupervisor::Private::notifyIdle()
-{
-    rebalanceOffers();
-    Q_EMIT q->workerAvailable();
+        Q_EMIT q->workerAvailable();
 }
 
 bool WorkerSupervisor::Private::takesOffers(const Worker &worker, Clock::time_point now) const
@@ -827,9 +787,10 @@ void WorkerSupervisor::Private::revokeOffers(Worker &worker)
         revoke.type = WorkerMessageType::Revoke;
         revoke.fence = offer.assignment.fence;
         // Unsent, the offer stays the worker's until it is found unreachable
-        // or silent, and retiring it returns every offer.
-        if (send(worker, revoke))
-            offer.revoked = true;
+        // or silent, and retiring it returns every offer: not asked again.
+        if (!send(worker, revoke))
+            qCWarning(lcWorkerPool) << "cannot send a revoke to worker" << worker.identity;
+        offer.revoked = true;
     }
 }
 
@@ -1150,8 +1111,9 @@ void WorkerSupervisor::revoke(qint64 fence)
             WorkerMessage revoke;
             revoke.type = WorkerMessageType::Revoke;
             revoke.fence = fence;
-            if (d->send(w, revoke))
-                offer.revoked = true;
+            if (!d->send(w, revoke))
+                qCWarning(lcWorkerPool) << "cannot send a revoke to worker" << w.identity;
+            offer.revoked = true; // retiring an unreachable worker returns it
             return;
         }
     }

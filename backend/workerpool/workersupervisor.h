@@ -56,8 +56,7 @@ struct WorkerOutcome
 /// hold up to Options::standbyDepth offers that it starts by itself, in
 /// order, the moment its attempt ends: short jobs then run back to back
 /// instead of one per round trip. An offer still waiting when the window
-/// has passed is revoked, so a long attempt never holds other jobs hostage,
-/// and a worker that falls idle gets the back half of the longest line.
+/// has passed is revoked, so a long attempt never holds other jobs hostage.
 /// Every offer ends in exactly one `started` or `returned`.
 ///
 /// Lives on the main thread (QProcess and the ZeroMQ notifier need its loop).

@@ -30,6 +30,9 @@ private Q_SLOTS:
     void betterJobTakesTheOfferedPlace_data();
     void betterJobTakesTheOfferedPlace();
     void longAttemptHoldsNoOfferHostage();
+    void idleWorkerTakesBackOffersFromABusyOne();
+    void cancelCrossingTheStartOfAnOffer_data();
+    void cancelCrossingTheStartOfAnOffer();
     void jobThatKillsItsWorkerAsItStartsEndsFailed();
     void startedOfferWhoseClaimFailsIsStopped();
 
@@ -156,7 +159,7 @@ void tst_Offers::cancelledOfferNeverRuns()
     std::optional<Result<CancelOutcome>> cancelled;
     m_service->cancel(offered, [&](Result<CancelOutcome> r) { cancelled = r; });
     QTRY_VERIFY(cancelled.has_value());
-    QVERIFY(cancelled->ok());
+    QVERIFY2(cancelled->ok(), qPrintable(cancelled->ok() ? QString() : cancelled->error().detail));
     QVERIFY(!cancelled->value().stopRequested); // PENDING: cancelled at once
     QCOMPARE(status(offered), JobStatus::Cancelled);
     // Given back: the worker has room for two again.
@@ -215,6 +218,86 @@ void tst_Offers::longAttemptHoldsNoOfferHostage()
     QTRY_COMPARE_WITH_TIMEOUT(status(waiting), JobStatus::Completed, 5000);
     QCOMPARE(status(longJob), JobStatus::Processing);
     QTRY_COMPARE_WITH_TIMEOUT(status(longJob), JobStatus::Completed, 15000);
+}
+
+void tst_Offers::idleWorkerTakesBackOffersFromABusyOne()
+{
+    // Jobs in line behind a long attempt, a window too long to revoke them:
+    // the other worker, once idle, takes them back.
+    start(2, 10s, 16);
+    const QString longJob =
+        submit({{QStringLiteral("duration_s"), 6}, {QStringLiteral("steps"), 60}});
+    const QString shortJob =
+        submit({{QStringLiteral("duration_s"), 0.3}, {QStringLiteral("steps"), 3}});
+    QTRY_VERIFY_WITH_TIMEOUT(status(longJob) == JobStatus::Processing &&
+                                 status(shortJob) == JobStatus::Processing,
+                             5000);
+    QStringList waiting;
+    for (int i = 0; i < 4; ++i)
+        waiting.append(submit({{QStringLiteral("duration_s"), 0}}));
+    for (const QString &id : waiting)
+        QTRY_COMPARE_WITH_TIMEOUT(status(id), JobStatus::Completed, 4000);
+    QCOMPARE(status(longJob), JobStatus::Processing);
+    QTRY_COMPARE_WITH_TIMEOUT(status(longJob), JobStatus::Completed, 15000);
+}
+
+void tst_Offers::cancelCrossingTheStartOfAnOffer_data()
+{
+    QTest::addColumn<bool>("deaf");
+    QTest::newRow("stops when asked") << false;
+    QTest::newRow("ignores the cancel") << true;
+}
+
+void tst_Offers::cancelCrossingTheStartOfAnOffer()
+{
+    // The worker starts the offered job just as its cancel is handled: the
+    // cancel must not say "cancelled, never ran" of a job that runs, and a
+    // re-drive must not run it a second time beside the first.
+    QFETCH(bool, deaf);
+    start(2, 10s);
+    const QString ahead =
+        submit({{QStringLiteral("duration_s"), 0.3}, {QStringLiteral("steps"), 3}});
+    const QString other =
+        submit({{QStringLiteral("duration_s"), 0.6}, {QStringLiteral("steps"), 6}});
+    QTRY_VERIFY_WITH_TIMEOUT(
+        status(ahead) == JobStatus::Processing && status(other) == JobStatus::Processing, 5000);
+    const QString x = submit({{QStringLiteral("duration_s"), 1.5},
+                              {QStringLiteral("steps"), 15},
+                              {QStringLiteral("ignore_cancel"), deaf}});
+    QTRY_COMPARE_WITH_TIMEOUT(m_workers->standbySlots(), 3, 5000); // x is in a line
+
+    std::optional<Result<CancelOutcome>> cancelled;
+    std::optional<Result<Job>> redriven;
+    bool asked = false;
+    // The end of the attempt ahead is read just before the start it
+    // announces (next_fence): cancel there, and re-drive at the answer.
+    connect(m_workers.get(), &WorkerSupervisor::finished, this, [&](const QString &id) {
+        if (id != ahead || asked || !m_startedOffers.isEmpty())
+            return;
+        asked = true;
+        m_service->cancel(x, [&](Result<CancelOutcome> r) {
+            cancelled = r;
+            m_service->retry(x, [&](Result<Job> j) { redriven = j; });
+        });
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(redriven.has_value(), 5000);
+    QVERIFY(cancelled->ok());
+    qInfo("the cancel crossed %s", m_startedOffers.contains(x) ? "the start" : "no start");
+    if (m_startedOffers.contains(x)) {
+        // It had started: a running job asked to stop (202); nothing to re-drive.
+        QVERIFY(cancelled->value().stopRequested);
+        QVERIFY(!redriven->ok());
+        QTRY_VERIFY_WITH_TIMEOUT(isTerminal(status(x)), 10000);
+        // Deaf to it, it is stopped at the end of the grace period (1 s).
+        QCOMPARE(status(x), JobStatus::Cancelled);
+        QCOMPARE(m_store->job(x)->attempt, 1);
+    } else {
+        // Given back unstarted: cancelled at once, re-driven, run once.
+        QVERIFY(!cancelled->value().stopRequested);
+        QVERIFY(redriven->ok());
+        QTRY_COMPARE_WITH_TIMEOUT(status(x), JobStatus::Completed, 15000);
+    }
+    QCOMPARE(m_mostOfOneJob, 1);
 }
 
 void tst_Offers::jobThatKillsItsWorkerAsItStartsEndsFailed()

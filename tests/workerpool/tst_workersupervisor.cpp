@@ -171,6 +171,7 @@ private Q_SLOTS:
     void revokeBringsAnUnstartedOfferBack();
     void offersOfAWorkerThatDiesInItsAttemptComeBack();
     void workerThatDiesInAnOfferIsChargedToThatOffer();
+    void runsSharingARuntimeFolderKeepTheirStartedMarks();
 
 private:
     /// `standbyWindow` and `standbyDepth`: the supervisor's defaults unless given.
@@ -813,6 +814,40 @@ void tst_WorkerSupervisor::workerThatDiesInAnOfferIsChargedToThatOffer()
              (QStringList{QStringLiteral("started job-2"), QStringLiteral("finished job-2 crashed"),
                           QStringLiteral("returned job-3")}));
     QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 1, 10000);
+}
+
+void tst_WorkerSupervisor::runsSharingARuntimeFolderKeepTheirStartedMarks()
+{
+    // Two jobdeskd of one user share $XDG_RUNTIME_DIR/jobdesk, and their
+    // first workers have the same identity: each run must read its own
+    // worker's mark, or a crash is charged to a job that never ran.
+    startSupervisor(1, 5000ms, workerProgram(), 60s, 2);
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 1, 10000);
+    recordAttemptEvents();
+    // Job 1 crashes its worker 1 s in; job 5 waits in line behind it.
+    QVERIFY(m_supervisor->dispatch(sleepJob(1, {{QStringLiteral("duration_s"), 2},
+                                                {QStringLiteral("steps"), 2},
+                                                {QStringLiteral("crash_at"), 50}})));
+    QVERIFY(m_supervisor->offer(sleepJob(5, {{QStringLiteral("duration_s"), 0}})));
+
+    // Another run starts meanwhile and runs a fence 5 of its own.
+    WorkerSupervisor::Options options;
+    options.workerProgram = workerProgram();
+    options.workers = 1;
+    options.runtimeDir = m_dir->filePath(QStringLiteral("run"));
+    options.resultsDir = m_dir->filePath(QStringLiteral("results-other"));
+    options.epoch = QStringLiteral("other");
+    WorkerSupervisor other(options);
+    QString error;
+    QVERIFY2(other.start(&error), qPrintable(error));
+    QTRY_COMPARE_WITH_TIMEOUT(other.idle(), 1, 10000);
+    QVERIFY(other.dispatch(sleepJob(5, {{QStringLiteral("duration_s"), 10}})));
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->restarts(), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_events.size(), 2, 5000);
+    QCOMPARE(m_events, (QStringList{QStringLiteral("finished job-1 crashed"),
+                                    QStringLiteral("returned job-5")}));
+    other.stop();
 }
 
 QTEST_GUILESS_MAIN(tst_WorkerSupervisor)
