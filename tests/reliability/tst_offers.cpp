@@ -148,7 +148,7 @@ void tst_Offers::cancelledOfferNeverRuns()
 {
     start(1, 10s);
     const QString running =
-        submit({{QStringLiteral("duration_s"), 1}, {QStringLiteral("steps"), 10}});
+        submit({{QStringLiteral("duration_s"), 3}, {QStringLiteral("steps"), 30}});
     QTRY_COMPARE_WITH_TIMEOUT(status(running), JobStatus::Processing, 5000);
     const QString offered = submit({{QStringLiteral("duration_s"), 0}});
     QVERIFY(!offered.isEmpty());
@@ -184,7 +184,7 @@ void tst_Offers::betterJobTakesTheOfferedPlace()
     QFETCH(int, depth);
     start(1, 10s, depth);
     const QString running =
-        submit({{QStringLiteral("duration_s"), 1}, {QStringLiteral("steps"), 10}});
+        submit({{QStringLiteral("duration_s"), 3}, {QStringLiteral("steps"), 30}});
     QTRY_COMPARE_WITH_TIMEOUT(status(running), JobStatus::Processing, 5000);
     const QString low1 = submit({{QStringLiteral("duration_s"), 0}}, 0);
     const QString low2 = submit({{QStringLiteral("duration_s"), 0}}, 0);
@@ -226,7 +226,7 @@ void tst_Offers::idleWorkerTakesBackOffersFromABusyOne()
     // the other worker, once idle, takes them back.
     start(2, 10s, 16);
     const QString longJob =
-        submit({{QStringLiteral("duration_s"), 6}, {QStringLiteral("steps"), 60}});
+        submit({{QStringLiteral("duration_s"), 12}, {QStringLiteral("steps"), 120}});
     const QString shortJob =
         submit({{QStringLiteral("duration_s"), 0.3}, {QStringLiteral("steps"), 3}});
     QTRY_VERIFY_WITH_TIMEOUT(status(longJob) == JobStatus::Processing &&
@@ -256,9 +256,9 @@ void tst_Offers::cancelCrossingTheStartOfAnOffer()
     QFETCH(bool, deaf);
     start(2, 10s);
     const QString ahead =
-        submit({{QStringLiteral("duration_s"), 0.3}, {QStringLiteral("steps"), 3}});
+        submit({{QStringLiteral("duration_s"), 1}, {QStringLiteral("steps"), 10}});
     const QString other =
-        submit({{QStringLiteral("duration_s"), 0.6}, {QStringLiteral("steps"), 6}});
+        submit({{QStringLiteral("duration_s"), 3}, {QStringLiteral("steps"), 30}});
     QTRY_VERIFY_WITH_TIMEOUT(
         status(ahead) == JobStatus::Processing && status(other) == JobStatus::Processing, 5000);
     const QString x = submit({{QStringLiteral("duration_s"), 1.5},
@@ -331,7 +331,7 @@ void tst_Offers::startedOfferWhoseClaimFailsIsStopped()
 {
     start(1, 10s);
     const QString ahead =
-        submit({{QStringLiteral("duration_s"), 0.5}, {QStringLiteral("steps"), 5}});
+        submit({{QStringLiteral("duration_s"), 1.5}, {QStringLiteral("steps"), 15}});
     QTRY_COMPARE_WITH_TIMEOUT(status(ahead), JobStatus::Processing, 5000);
     const QString offered =
         submit({{QStringLiteral("duration_s"), 1}, {QStringLiteral("steps"), 20}});
