@@ -140,6 +140,11 @@ struct Worker
     bool lastAttemptShort = true;
 
     bool hasWork() const { return attempt.has_value() || !offers.empty(); }
+    std::deque<Offer>::iterator findOffer(qint64 fence)
+    {
+        return std::find_if(offers.begin(), offers.end(),
+                            [fence](const Offer &o) { return o.assignment.fence == fence; });
+    }
 };
 
 /// A place for one worker: keeps its crash record across replacements.
@@ -449,9 +454,7 @@ void WorkerSupervisor::Private::retire(const QByteArray &identity, Retirement wh
     // running, whatever ended it.
     std::optional<std::size_t> diedInOffer;
     if (const std::optional<qint64> mark = readStartedMark(worker->startedFile)) {
-        const auto it =
-            std::find_if(worker->offers.begin(), worker->offers.end(),
-                         [&mark](const Worker::Offer &o) { return o.assignment.fence == *mark; });
+        const auto it = worker->findOffer(*mark);
         if (it != worker->offers.end())
             diedInOffer = std::size_t(it - worker->offers.begin());
     }
@@ -701,9 +704,7 @@ void WorkerSupervisor::Private::beginAttempt(Worker &worker, const WorkerAssignm
 
 void WorkerSupervisor::Private::startOffer(Worker &worker, qint64 fence)
 {
-    const auto offer =
-        std::find_if(worker.offers.begin(), worker.offers.end(),
-                     [fence](const Worker::Offer &o) { return o.assignment.fence == fence; });
+    const auto offer = worker.findOffer(fence);
     if (offer == worker.offers.end()) {
         qCDebug(lcWorkerPool) << "ignoring the start of unknown offer" << fence << "from"
                               << worker.identity;
@@ -738,9 +739,7 @@ void WorkerSupervisor::Private::startOffer(Worker &worker, qint64 fence)
 
 void WorkerSupervisor::Private::returnOffer(Worker &worker, qint64 fence)
 {
-    const auto offer =
-        std::find_if(worker.offers.begin(), worker.offers.end(),
-                     [fence](const Worker::Offer &o) { return o.assignment.fence == fence; });
+    const auto offer = worker.findOffer(fence);
     if (offer == worker.offers.end()) {
         qCDebug(lcWorkerPool) << "ignoring the return of unknown offer" << fence << "from"
                               << worker.identity;

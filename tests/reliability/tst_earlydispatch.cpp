@@ -9,6 +9,7 @@
 #include "failingcommitstore.h"
 #include "jobservice.h"
 #include "kindcatalog.h"
+#include "servicesubmit.h"
 #include "timeformat.h"
 
 #include <QDir>
@@ -124,18 +125,7 @@ void tst_EarlyDispatch::startWorkers()
 
 QString tst_EarlyDispatch::submit(const QJsonObject &params, int maxAttempts)
 {
-    Result<SubmitCommand> command =
-        m_service->parseSubmit(QJsonObject{{QStringLiteral("kind"), QStringLiteral("demo.sleep")},
-                                           {QStringLiteral("params"), params},
-                                           {QStringLiteral("max_attempts"), maxAttempts}},
-                               IdempotencyKeySource::Header);
-    if (!command)
-        return {};
-    std::optional<Result<SubmitOutcome>> answer;
-    m_service->submit(std::move(command).value(), [&](Result<SubmitOutcome> r) { answer = r; });
-    if (!QTest::qWaitFor([&] { return answer.has_value(); }, 5000))
-        return {};
-    return answer && answer->ok() ? answer->value().jobId : QString();
+    return submitSleepJob(*m_service, params, 0, maxAttempts);
 }
 
 void tst_EarlyDispatch::attemptSentBeforeAFailedCommitStops_data()

@@ -1,0 +1,28 @@
+#pragma once
+
+#include "jobservice.h"
+
+#include <QJsonObject>
+#include <QTest>
+#include <optional>
+
+/// Submits a demo.sleep job straight to an in-process JobService and waits
+/// (up to 5 s) for the commit that holds it: its id, or empty if refused.
+inline QString submitSleepJob(jobdesk::JobService &service, const QJsonObject &params,
+                              int priority = 0, int maxAttempts = 3)
+{
+    using namespace jobdesk;
+    Result<SubmitCommand> command =
+        service.parseSubmit(QJsonObject{{QStringLiteral("kind"), QStringLiteral("demo.sleep")},
+                                        {QStringLiteral("params"), params},
+                                        {QStringLiteral("priority"), priority},
+                                        {QStringLiteral("max_attempts"), maxAttempts}},
+                            IdempotencyKeySource::Header);
+    if (!command)
+        return {};
+    std::optional<Result<SubmitOutcome>> answer;
+    service.submit(std::move(command).value(), [&](Result<SubmitOutcome> r) { answer = r; });
+    if (!QTest::qWaitFor([&] { return answer.has_value(); }, 5000))
+        return {};
+    return answer && answer->ok() ? answer->value().jobId : QString();
+}
