@@ -334,16 +334,17 @@ void JobService::stop()
     // repeats it until the next start, and nothing runs while jobdeskd is down.
     m_stopping = true;
     // Cancels still waiting for a worker's word about an offer: the worker
-    // goes with us, so the job did not run on; it ends CANCELLED.
-    std::vector<std::pair<QString, CancelCallback>> waiting;
-    for (auto &[id, offer] : m_offered) {
-        for (CancelCallback &done : offer.cancels)
-            waiting.emplace_back(id, std::move(done));
-    }
-    m_offered.clear();
-    for (auto &[id, done] : waiting)
-        cancel(id, std::move(done));
-    enqueue([](Batch &) {});
+    // goes with us, and the job is PENDING in the store: it ends CANCELLED.
+    enqueue([this](Batch &batch) {
+        for (auto &[id, offer] : m_offered) {
+            if (offer.cancels.empty())
+                continue;
+            Job *job = findJob(batch, id);
+            if (job && (job->status == JobStatus::Pending || job->status == JobStatus::Retrying))
+                cancelQueuedNow(batch, *job, std::move(offer.cancels));
+            offer.cancels.clear();
+        }
+    });
     flushAndWait();
     m_stopped = true;
     m_retryTimer.stop();
@@ -520,14 +521,8 @@ void JobService::cancel(const QString &id, CancelCallback done)
                 offer->second.cancels.push_back(done);
                 return;
             }
-            queueErase(*job);
-            m_retryDue.erase({job->nextAttemptAtMs, job->id});
-            job->nextAttemptAtMs = 0;
-            endCancelled(batch, *job, cancelledByRequest(), QJsonObject{});
-            batch.replies.emplace_back(id, [done](const JobSnapshot &, const Job &j) {
-                done(CancelOutcome{j, false});
-            });
-            break;
+            cancelQueuedNow(batch, *job, {done});
+            return;
         case JobStatus::Processing:
             if (job->cancelRequested) {
                 // Asked already (a resent or double request). If that was in
@@ -891,17 +886,21 @@ void JobService::onWorkerStarted(const QString &jobId, qint64 fence)
             m_offered.erase(offer);
         }
         const auto it = m_active.find(jobId);
-        if (!current || m_draining || it == m_active.end() ||
-            it->second.status != JobStatus::Pending) {
-            // Not the job's attempt (the service is stopping, or the offer
-            // was settled otherwise): stopped, its end ignored, and the job
-            // not dispatched again until it has ended (never two at once).
-            m_abandoned.emplace(fence, jobId);
-            m_workers.cancel(fence);
+        if (!current || it == m_active.end() || it->second.status != JobStatus::Pending) {
+            // Not the job's attempt (the offer was settled otherwise): stopped,
+            // its end ignored, and the job not dispatched again until it has
+            // ended (never two at once). An attempt whose end was read
+            // already runs no more.
+            if (m_workers.isRunning(fence)) {
+                m_abandoned.emplace(fence, jobId);
+                m_workers.cancel(fence);
+            }
             for (CancelCallback &done : cancels)
                 cancel(jobId, std::move(done));
             return;
         }
+        // Even while draining: it runs, so it is PROCESSING, and the drain
+        // waits for it like for any other attempt.
         queueErase(it->second);
         claim(batch, it->second, fence);
         // Like an early dispatch: it runs before its claim is durable, and
@@ -920,17 +919,23 @@ void JobService::onWorkerReturned(const QString &jobId, qint64 fence)
         return;
     if (!offer->second.cancels.empty()) {
         // Cancels waited for the worker's word: a PENDING job, cancelled at
-        // once. The offer stays until they are applied, in the same batch,
-        // so that nothing offers or dispatches the job meanwhile.
-        std::vector<CancelCallback> cancels = std::move(offer->second.cancels);
-        offer->second.cancels.clear();
-        enqueue([this, jobId, fence](Batch &) {
-            if (const auto it = m_offered.find(jobId);
-                it != m_offered.end() && it->second.fence == fence)
-                m_offered.erase(it);
+        // once. The offer stays until then, so that nothing offers or
+        // dispatches the job meanwhile, and a cancel applied before then
+        // joins those waiting.
+        enqueue([this, jobId, fence](Batch &batch) {
+            const auto it = m_offered.find(jobId);
+            if (it == m_offered.end() || it->second.fence != fence)
+                return;
+            std::vector<CancelCallback> cancels = std::move(it->second.cancels);
+            m_offered.erase(it);
+            Job *job = findJob(batch, jobId);
+            if (job && (job->status == JobStatus::Pending || job->status == JobStatus::Retrying)) {
+                cancelQueuedNow(batch, *job, std::move(cancels));
+                return;
+            }
+            for (CancelCallback &done : cancels)
+                cancel(jobId, std::move(done));
         });
-        for (CancelCallback &done : cancels)
-            cancel(jobId, std::move(done));
         return;
     }
     // Still in m_queue: from now on it may go to any worker.
@@ -940,6 +945,20 @@ void JobService::onWorkerReturned(const QString &jobId, qint64 fence)
         scheduleFlush();
     else
         offerToBusyWorkers();
+}
+
+void JobService::cancelQueuedNow(Batch &batch, Job &job, std::vector<CancelCallback> callbacks)
+{
+    queueErase(job);
+    m_retryDue.erase({job.nextAttemptAtMs, job.id});
+    job.nextAttemptAtMs = 0;
+    endCancelled(batch, job, cancelledByRequest(), QJsonObject{});
+    for (CancelCallback &done : callbacks) {
+        batch.replies.emplace_back(job.id, [done](const JobSnapshot &, const Job &j) {
+            done(CancelOutcome{j, false});
+        });
+        batch.onFailure.push_back([done](const ApiError &e) { done(e); });
+    }
 }
 
 bool JobService::isOwnResultFile(const QString &jobId, qint64 fence, const QString &name)
@@ -1188,7 +1207,8 @@ void JobService::transition(Batch &batch, Job &job, JobStatus to, QJsonObject ev
 
 void JobService::dispatchToIdleWorkers(Batch &batch)
 {
-    if (m_draining)
+    // Stopping: the workers go with us, and offered jobs may be starting.
+    if (m_draining || m_stopping)
         return;
     // Workers promised to claims that wait for their commit are not idle.
     int idle = m_workers.idle() - static_cast<int>(batch.dispatches.size());
@@ -1247,8 +1267,9 @@ bool JobService::hasAbandonedAttempt(const QString &jobId) const
 bool JobService::hasDispatchableJob() const
 {
     // Offered jobs sit at the front of the queue: a short walk.
-    return std::any_of(m_queue.begin(), m_queue.end(),
-                       [this](const QueueKey &k) { return !m_offered.count(k.id); });
+    return std::any_of(m_queue.begin(), m_queue.end(), [this](const QueueKey &k) {
+        return !m_offered.count(k.id) && !hasAbandonedAttempt(k.id);
+    });
 }
 
 int JobService::idleUnpromised() const

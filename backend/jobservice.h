@@ -253,6 +253,9 @@ private:
     void giveBackAttempt(Batch &batch, Job &job, const QString &reason);
     /// Ends a job CANCELLED with `error`; the timeline's state event carries
     /// `eventData`, by default the error.
+    /// Cancels a PENDING or RETRYING job in `batch` and answers each of
+    /// `callbacks` once that commit is done (or has failed).
+    void cancelQueuedNow(Batch &batch, Job &job, std::vector<CancelCallback> callbacks);
     void endCancelled(Batch &batch, Job &job, const JobError &error,
                       std::optional<QJsonObject> eventData = std::nullopt);
     void finishAttempt(Batch &batch, Job &job, const WorkerOutcome &outcome);

@@ -62,8 +62,8 @@ void writeOut(const QByteArray &bytes)
 // The lines gathered on this thread by open batches (LogLineWriter::Batch).
 thread_local int batchDepth = 0;
 thread_local QByteArray gathered;
-// A batch that grows past this is written before it ends.
-constexpr qsizetype kMostGathered = 64 * 1024;
+// A batch is written before it grows past this (PIPE_BUF).
+constexpr qsizetype kMostGathered = 4096;
 
 void writeLine(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
@@ -72,6 +72,12 @@ void writeLine(QtMsgType type, const QMessageLogContext &context, const QString 
     if (batchDepth == 0) {
         writeOut(line);
         return;
+    }
+    // Up to PIPE_BUF a write to a pipe is atomic: a batch never grows past
+    // it, so that other threads' lines never land inside one of ours.
+    if (gathered.size() + line.size() > kMostGathered && !gathered.isEmpty()) {
+        writeOut(gathered);
+        gathered.clear();
     }
     gathered.append(line);
     // A warning must not wait, least of all a fatal one (Qt aborts next).

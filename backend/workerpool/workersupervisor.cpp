@@ -503,21 +503,30 @@ void WorkerSupervisor::Private::retire(const QByteArray &identity, Retirement wh
     }
 
     // The line: the offer it died in crashed; those before it ran, but
-    // their outcomes are lost too, so like the rest they go back unstarted.
+    // their outcomes were lost with the worker (no fault of theirs); those
+    // behind it never started.
     for (std::size_t i = 0; i < worker->offers.size(); ++i) {
         if (stopped)
             return;
         const WorkerAssignment &a = worker->offers[i].assignment;
-        if (diedInOffer != i) {
+        if (!diedInOffer || i > *diedInOffer) {
             Q_EMIT q->returned(a.jobId, a.fence);
             continue;
         }
         Q_EMIT q->started(a.jobId, a.fence);
-        WorkerOutcome crashed;
-        crashed.kind = WorkerOutcome::Kind::Crashed;
-        crashed.error = JobError{QStringLiteral("worker_crashed"),
-                                 QStringLiteral("the worker %1 during the attempt").arg(how)};
-        Q_EMIT q->finished(a.jobId, a.fence, crashed);
+        WorkerOutcome outcome;
+        if (i == *diedInOffer) {
+            outcome.kind = WorkerOutcome::Kind::Crashed;
+            outcome.error = JobError{QStringLiteral("worker_crashed"),
+                                     QStringLiteral("the worker %1 during the attempt").arg(how)};
+        } else {
+            outcome.kind = WorkerOutcome::Kind::Lost;
+            outcome.error = JobError{QStringLiteral("worker_crashed"),
+                                     QStringLiteral("the worker %1 after the attempt ended, "
+                                                    "before its outcome was read")
+                                         .arg(how)};
+        }
+        Q_EMIT q->finished(a.jobId, a.fence, outcome);
     }
 }
 

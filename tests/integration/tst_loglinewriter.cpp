@@ -120,6 +120,17 @@ void tst_LogLineWriter::batchWritesItsLinesTogether()
     }
     const QByteArray afterBatch = written();
 
+    // A long batch goes out in pieces of whole lines, none past PIPE_BUF:
+    // a write to a pipe stays atomic.
+    QByteArray midway;
+    {
+        const LogLineWriter::Batch batch;
+        for (int i = 0; i < 100; ++i)
+            qCInfo(category) << QByteArray(80, 'x') << i;
+        midway = written().mid(afterBatch.size());
+    }
+    const QByteArray afterLong = written().mid(afterBatch.size());
+
     qInstallMessageHandler(previous);
     if (!pattern.isNull())
         qputenv("QT_MESSAGE_PATTERN", pattern);
@@ -133,6 +144,9 @@ void tst_LogLineWriter::batchWritesItsLinesTogether()
     QVERIFY(afterBatch.endsWith("info jobdesk.test: four\n"));
     QVERIFY(afterBatch.contains("info jobdesk.test: one\n"));
     QVERIFY(afterBatch.indexOf(": two") < afterBatch.indexOf(": three"));
+    QVERIFY(midway.size() > 0 && midway.size() <= 4096 * 3);
+    QVERIFY(midway.endsWith('\n'));
+    QCOMPARE(afterLong.count('\n'), 100);
 }
 
 QTEST_GUILESS_MAIN(tst_LogLineWriter)

@@ -34,6 +34,8 @@ private Q_SLOTS:
     void idleWorkerTakesBackOffersFromABusyOne();
     void cancelCrossingTheStartOfAnOffer_data();
     void cancelCrossingTheStartOfAnOffer();
+    void secondCancelOfAnOfferIsAnswered();
+    void cancelCrossingAStartDuringADrain();
     void jobThatKillsItsWorkerAsItStartsEndsFailed();
     void startedOfferWhoseClaimFailsIsStopped();
 
@@ -285,6 +287,68 @@ void tst_Offers::cancelCrossingTheStartOfAnOffer()
         QVERIFY(!cancelled->value().stopRequested);
         QVERIFY(redriven->ok());
         QTRY_COMPARE_WITH_TIMEOUT(status(x), JobStatus::Completed, 15000);
+    }
+    QCOMPARE(m_mostOfOneJob, 1);
+}
+
+void tst_Offers::secondCancelOfAnOfferIsAnswered()
+{
+    // The first cancel revokes the offer; the second is queued behind a
+    // slow commit, and the worker gives the job back before it is applied:
+    // both are answered, with the same CANCELLED job.
+    start(1, 10s);
+    const QString ahead =
+        submit({{QStringLiteral("duration_s"), 3}, {QStringLiteral("steps"), 30}});
+    QTRY_COMPARE_WITH_TIMEOUT(status(ahead), JobStatus::Processing, 5000);
+    const QString x = submit({{QStringLiteral("duration_s"), 0}});
+    QTRY_COMPARE_WITH_TIMEOUT(m_workers->standbySlots(), 1, 5000);
+    std::optional<Result<CancelOutcome>> first;
+    std::optional<Result<CancelOutcome>> second;
+    m_store->slowMs = 300;
+    m_service->cancel(x, [&](Result<CancelOutcome> r) { first = r; });
+    QMetaObject::invokeMethod(
+        this, [&] { m_service->cancel(x, [&](Result<CancelOutcome> r) { second = r; }); },
+        Qt::QueuedConnection);
+    QTRY_VERIFY_WITH_TIMEOUT(first.has_value() && second.has_value(), 5000);
+    m_store->slowMs = 0;
+    QVERIFY(first->ok() && second->ok());
+    QVERIFY(!first->value().stopRequested && !second->value().stopRequested);
+    QCOMPARE(first->value().job.status, JobStatus::Cancelled);
+    QCOMPARE(second->value().job.status, JobStatus::Cancelled);
+    QCOMPARE(second->value().job.rev, first->value().job.rev); // one cancellation
+    QVERIFY(!m_startedOffers.contains(x));
+}
+
+void tst_Offers::cancelCrossingAStartDuringADrain()
+{
+    // A drain begins as the worker starts an offer whose cancel is being
+    // handled: the job runs, so it is a running job asked to stop (202),
+    // and the drain waits for it.
+    start(1, 10s);
+    const QString ahead =
+        submit({{QStringLiteral("duration_s"), 1}, {QStringLiteral("steps"), 10}});
+    QTRY_COMPARE_WITH_TIMEOUT(status(ahead), JobStatus::Processing, 5000);
+    const QString x = submit({{QStringLiteral("duration_s"), 0.5}, {QStringLiteral("steps"), 5}});
+    QTRY_COMPARE_WITH_TIMEOUT(m_workers->standbySlots(), 1, 5000);
+    std::optional<Result<CancelOutcome>> cancelled;
+    bool asked = false;
+    bool drained = false;
+    connect(m_workers.get(), &WorkerSupervisor::finished, this, [&](const QString &id) {
+        if (id != ahead || asked)
+            return;
+        asked = true;
+        m_service->cancel(x, [&](Result<CancelOutcome> r) { cancelled = r; });
+        m_service->drain(5s, [&] { drained = true; });
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(cancelled.has_value() && drained, 10000);
+    QVERIFY(cancelled->ok());
+    qInfo("the cancel crossed %s", m_startedOffers.contains(x) ? "the start" : "no start");
+    if (m_startedOffers.contains(x)) {
+        QVERIFY(cancelled->value().stopRequested);
+        QCOMPARE(status(x), JobStatus::Cancelled); // stopped before the drain ended
+    } else {
+        QVERIFY(!cancelled->value().stopRequested);
+        QCOMPARE(status(x), JobStatus::Cancelled);
     }
     QCOMPARE(m_mostOfOneJob, 1);
 }
