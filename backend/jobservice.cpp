@@ -340,9 +340,14 @@ void JobService::stop()
             if (offer.cancels.empty())
                 continue;
             Job *job = findJob(batch, id);
-            if (job && (job->status == JobStatus::Pending || job->status == JobStatus::Retrying))
-                cancelQueuedNow(batch, *job, std::move(offer.cancels));
+            std::vector<CancelCallback> cancels = std::move(offer.cancels);
             offer.cancels.clear();
+            if (job && (job->status == JobStatus::Pending || job->status == JobStatus::Retrying)) {
+                cancelQueuedNow(batch, *job, std::move(cancels));
+                continue;
+            }
+            for (const CancelCallback &done : cancels)
+                cancelInBatch(batch, id, done);
         }
     });
     flushAndWait();
@@ -498,78 +503,81 @@ void JobService::cancel(const QString &id, CancelCallback done)
         done(shuttingDown());
         return;
     }
-    enqueue([this, id, done = std::move(done)](Batch &batch) {
-        Job *job = findJob(batch, id);
-        if (!job) {
-            batch.immediate.push_back([done, id] {
-                done(ApiError::make(ErrorCode::NotFound, QStringLiteral("no job %1").arg(id)));
-            });
+    enqueue([this, id, done = std::move(done)](Batch &batch) { cancelInBatch(batch, id, done); });
+}
+
+void JobService::cancelInBatch(Batch &batch, const QString &id, const CancelCallback &done)
+{
+    Job *job = findJob(batch, id);
+    if (!job) {
+        batch.immediate.push_back([done, id] {
+            done(ApiError::make(ErrorCode::NotFound, QStringLiteral("no job %1").arg(id)));
+        });
+        return;
+    }
+    switch (job->status) {
+    case JobStatus::Pending:
+    case JobStatus::Retrying:
+        if (const auto offer = m_offered.find(job->id); offer != m_offered.end()) {
+            // In a worker's line: it may have started it a moment ago,
+            // unbeknown to us. The answer waits for the worker to give
+            // it back (CANCELLED at once, 200) or for its start (then it
+            // is a running job asked to stop, 202).
+            if (!offer->second.revoked) {
+                m_workers.revoke(offer->second.fence);
+                offer->second.revoked = true;
+            }
+            offer->second.cancels.push_back(done);
             return;
         }
-        switch (job->status) {
-        case JobStatus::Pending:
-        case JobStatus::Retrying:
-            if (const auto offer = m_offered.find(job->id); offer != m_offered.end()) {
-                // In a worker's line: it may have started it a moment ago,
-                // unbeknown to us. The answer waits for the worker to give
-                // it back (CANCELLED at once, 200) or for its start (then it
-                // is a running job asked to stop, 202).
-                if (!offer->second.revoked) {
-                    m_workers.revoke(offer->second.fence);
-                    offer->second.revoked = true;
-                }
-                offer->second.cancels.push_back(done);
-                return;
-            }
-            cancelQueuedNow(batch, *job, {done});
-            return;
-        case JobStatus::Processing:
-            if (job->cancelRequested) {
-                // Asked already (a resent or double request). If that was in
-                // this batch, the answer is whatever its commit makes of it;
-                // otherwise there is nothing to write or wait for.
-                if (batch.dirty.count(job->id)) {
-                    batch.replies.emplace_back(id, [done](const JobSnapshot &, const Job &j) {
-                        done(CancelOutcome{j, true});
-                    });
-                    batch.onFailure.push_back([done](const ApiError &e) { done(e); });
-                    return;
-                }
-                const Job copy = *job;
-                batch.immediate.push_back([done, copy] { done(CancelOutcome{copy, true}); });
-                return;
-            }
-            job->cancelRequested = true;
-            addEvent(batch, *job, QStringLiteral("cancel_requested"), {});
-            batch.touch(*job, true);
-            batch.cancels.push_back(job->fence);
-            batch.replies.emplace_back(id, [done](const JobSnapshot &, const Job &j) {
-                done(CancelOutcome{j, true});
-            });
-            break;
-        case JobStatus::Cancelled: {
-            if (batch.dirty.count(job->id)) { // cancelled by this very batch
+        cancelQueuedNow(batch, *job, {done});
+        return;
+    case JobStatus::Processing:
+        if (job->cancelRequested) {
+            // Asked already (a resent or double request). If that was in
+            // this batch, the answer is whatever its commit makes of it;
+            // otherwise there is nothing to write or wait for.
+            if (batch.dirty.count(job->id)) {
                 batch.replies.emplace_back(id, [done](const JobSnapshot &, const Job &j) {
-                    done(CancelOutcome{j, false});
+                    done(CancelOutcome{j, true});
                 });
-                break;
+                batch.onFailure.push_back([done](const ApiError &e) { done(e); });
+                return;
             }
             const Job copy = *job;
-            batch.immediate.push_back([done, copy] { done(CancelOutcome{copy, false}); });
+            batch.immediate.push_back([done, copy] { done(CancelOutcome{copy, true}); });
             return;
         }
-        case JobStatus::Completed:
-        case JobStatus::Failed: {
-            const QString status = statusName(job->status);
-            batch.immediate.push_back([done, status] {
-                done(ApiError::make(ErrorCode::Conflict,
-                                    QStringLiteral("the job already ended %1").arg(status)));
+        job->cancelRequested = true;
+        addEvent(batch, *job, QStringLiteral("cancel_requested"), {});
+        batch.touch(*job, true);
+        batch.cancels.push_back(job->fence);
+        batch.replies.emplace_back(id, [done](const JobSnapshot &, const Job &j) {
+            done(CancelOutcome{j, true});
+        });
+        break;
+    case JobStatus::Cancelled: {
+        if (batch.dirty.count(job->id)) { // cancelled by this very batch
+            batch.replies.emplace_back(id, [done](const JobSnapshot &, const Job &j) {
+                done(CancelOutcome{j, false});
             });
-            return;
+            break;
         }
-        }
-        batch.onFailure.push_back([done](const ApiError &e) { done(e); });
-    });
+        const Job copy = *job;
+        batch.immediate.push_back([done, copy] { done(CancelOutcome{copy, false}); });
+        return;
+    }
+    case JobStatus::Completed:
+    case JobStatus::Failed: {
+        const QString status = statusName(job->status);
+        batch.immediate.push_back([done, status] {
+            done(ApiError::make(ErrorCode::Conflict,
+                                QStringLiteral("the job already ended %1").arg(status)));
+        });
+        return;
+    }
+    }
+    batch.onFailure.push_back([done](const ApiError &e) { done(e); });
 }
 
 void JobService::retry(const QString &id, JobCallback done)
@@ -895,8 +903,8 @@ void JobService::onWorkerStarted(const QString &jobId, qint64 fence)
                 m_abandoned.emplace(fence, jobId);
                 m_workers.cancel(fence);
             }
-            for (CancelCallback &done : cancels)
-                cancel(jobId, std::move(done));
+            for (const CancelCallback &done : cancels)
+                cancelInBatch(batch, jobId, done);
             return;
         }
         // Even while draining: it runs, so it is PROCESSING, and the drain
@@ -906,9 +914,10 @@ void JobService::onWorkerStarted(const QString &jobId, qint64 fence)
         // Like an early dispatch: it runs before its claim is durable, and
         // is stopped should that commit fail.
         batch.sentEarly.emplace_back(fence, jobId);
-        // Cancels that waited for the worker's word: a running job now.
-        for (CancelCallback &done : cancels)
-            cancel(jobId, std::move(done));
+        // Cancels that waited for the worker's word: a running job now, in
+        // this same batch (a later one may never come, at stop).
+        for (const CancelCallback &done : cancels)
+            cancelInBatch(batch, jobId, done);
     });
 }
 
@@ -933,13 +942,17 @@ void JobService::onWorkerReturned(const QString &jobId, qint64 fence)
                 cancelQueuedNow(batch, *job, std::move(cancels));
                 return;
             }
-            for (CancelCallback &done : cancels)
-                cancel(jobId, std::move(done));
+            for (const CancelCallback &done : cancels)
+                cancelInBatch(batch, jobId, done);
         });
         return;
     }
     // Still in m_queue: from now on it may go to any worker.
     m_offered.erase(offer);
+    if (m_draining) {
+        finishDrainIfIdle();
+        return;
+    }
     // An idle worker takes it first (it may have been taken back for one).
     if (m_workers.idle() > 0)
         scheduleFlush();
@@ -1286,7 +1299,7 @@ void JobService::offerToBusyWorkers()
 {
     // Like an early dispatch, an offer starts before anything is written:
     // only jobs whose PENDING state is durable, and not while the store fails.
-    if (m_draining || m_stopped || m_storeBackoffMs != 0 || m_reloadPending)
+    if (m_draining || m_stopping || m_stopped || m_storeBackoffMs != 0 || m_reloadPending)
         return;
     // An idle worker takes the head of the queue first: offered to a busy
     // one meanwhile, it would only wait.
@@ -1801,10 +1814,18 @@ void JobService::settleBatch(Batch &batch)
     for (const QString &id : batch.loaded)
         dropIfTerminal(id);
     armRetryTimer();
-    if (m_draining && processingCount() == 0 && m_drainTimer.isActive()) {
-        m_drainTimer.stop();
-        QMetaObject::invokeMethod(this, &JobService::finishDrain, Qt::QueuedConnection);
-    }
+    if (m_draining)
+        finishDrainIfIdle();
+}
+
+void JobService::finishDrainIfIdle()
+{
+    // Offers out at the drain were revoked: each comes back, or starts and
+    // is waited for like any running attempt.
+    if (processingCount() > 0 || !m_offered.empty() || !m_drainTimer.isActive())
+        return;
+    m_drainTimer.stop();
+    QMetaObject::invokeMethod(this, &JobService::finishDrain, Qt::QueuedConnection);
 }
 
 // ---------------------------------------------------------------------------
@@ -1837,10 +1858,8 @@ void JobService::drain(std::chrono::milliseconds grace, std::function<void()> do
     const int running = processingCount();
     qCInfo(lcService) << "stopping: waiting up to" << grace.count() << "ms for" << running
                       << "running attempts";
-    if (running == 0)
-        QMetaObject::invokeMethod(this, &JobService::finishDrain, Qt::QueuedConnection);
-    else
-        m_drainTimer.start(grace);
+    m_drainTimer.start(grace);
+    finishDrainIfIdle();
 }
 
 void JobService::finishDrain()

@@ -253,6 +253,11 @@ private:
     void giveBackAttempt(Batch &batch, Job &job, const QString &reason);
     /// Ends a job CANCELLED with `error`; the timeline's state event carries
     /// `eventData`, by default the error.
+    /// What cancel() does, applied to `batch`: for the mutations that
+    /// answer cancels which waited for a worker's word.
+    void cancelInBatch(Batch &batch, const QString &id, const CancelCallback &done);
+    /// Ends a drain once nothing runs and no offer is out.
+    void finishDrainIfIdle();
     /// Cancels a PENDING or RETRYING job in `batch` and answers each of
     /// `callbacks` once that commit is done (or has failed).
     void cancelQueuedNow(Batch &batch, Job &job, std::vector<CancelCallback> callbacks);

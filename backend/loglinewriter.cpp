@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
+#include <mutex>
 #include <unistd.h>
 
 namespace jobdesk {
@@ -46,6 +47,11 @@ void appendLocalSecond(QByteArray &line, qint64 seconds)
 
 void writeOut(const QByteArray &bytes)
 {
+    // Whole lines within this process whatever their size (PIPE_BUF only
+    // makes a write atomic up to 4 KiB); the lock is uncontended but for
+    // the rare moment two threads log at once.
+    static std::mutex mutex;
+    const std::lock_guard<std::mutex> lock(mutex);
     // One write per line (or batch of whole lines): lines from several
     // threads do not interleave in a file, nor on a pipe up to PIPE_BUF.
     qsizetype done = 0;

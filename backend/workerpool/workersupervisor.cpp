@@ -502,9 +502,9 @@ void WorkerSupervisor::Private::retire(const QByteArray &identity, Retirement wh
         Q_EMIT q->finished(attempt.assignment.jobId, attempt.assignment.fence, outcome);
     }
 
-    // The line: the offer it died in crashed; those before it ran, but
-    // their outcomes were lost with the worker (no fault of theirs); those
-    // behind it never started.
+    // The line: the offer it died in crashed; those before it ran (or were
+    // given back, the word lost too), their outcomes lost with the worker,
+    // no fault of theirs: they run again; those behind it never started.
     for (std::size_t i = 0; i < worker->offers.size(); ++i) {
         if (stopped)
             return;
