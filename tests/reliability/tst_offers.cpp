@@ -36,6 +36,7 @@ private Q_SLOTS:
     void cancelCrossingTheStartOfAnOffer();
     void secondCancelOfAnOfferIsAnswered();
     void cancelCrossingAStartDuringADrain();
+    void cancelWaitingAtStopIsAnswered();
     void jobThatKillsItsWorkerAsItStartsEndsFailed();
     void startedOfferWhoseClaimFailsIsStopped();
 
@@ -351,6 +352,38 @@ void tst_Offers::cancelCrossingAStartDuringADrain()
         QCOMPARE(status(x), JobStatus::Cancelled);
     }
     QCOMPARE(m_mostOfOneJob, 1);
+}
+
+void tst_Offers::cancelWaitingAtStopIsAnswered()
+{
+    // The worker's start of an offer whose cancel waits is read in the same
+    // turn as a stop: the last batch of the stop must answer the cancel.
+    start(1, 10s);
+    const QString ahead =
+        submit({{QStringLiteral("duration_s"), 1}, {QStringLiteral("steps"), 10}});
+    QTRY_COMPARE_WITH_TIMEOUT(status(ahead), JobStatus::Processing, 5000);
+    const QString x = submit({{QStringLiteral("duration_s"), 0.5}, {QStringLiteral("steps"), 5}});
+    QTRY_COMPARE_WITH_TIMEOUT(m_workers->standbySlots(), 1, 5000);
+    std::optional<Result<CancelOutcome>> cancelled;
+    bool asked = false;
+    connect(m_workers.get(), &WorkerSupervisor::finished, this, [&](const QString &id) {
+        if (id != ahead || asked)
+            return;
+        asked = true;
+        m_service->cancel(x, [&](Result<CancelOutcome> r) { cancelled = r; });
+    });
+    connect(m_workers.get(), &WorkerSupervisor::started, this, [&](const QString &id) {
+        if (id == x)
+            m_service->stop();
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(cancelled.has_value(), 10000);
+    QVERIFY(cancelled->ok());
+    if (m_startedOffers.contains(x)) {
+        QVERIFY(cancelled->value().stopRequested); // it had started: asked to stop
+        QVERIFY(m_store->job(x)->cancelRequested); // remembered for the next start
+    } else {
+        QCOMPARE(m_store->job(x)->status, JobStatus::Cancelled);
+    }
 }
 
 void tst_Offers::jobThatKillsItsWorkerAsItStartsEndsFailed()
