@@ -335,17 +335,18 @@ void JobService::stop()
     m_stopping = true;
     // Cancels still waiting for a worker's word about an offer: the worker
     // goes with us, and the job is PENDING in the store: it ends CANCELLED.
+    // (Nothing is dispatched or offered any more: the offer can go.)
     enqueue([this](Batch &batch) {
-        for (auto &[id, offer] : m_offered) {
-            if (offer.cancels.empty())
-                continue;
-            Job *job = findJob(batch, id);
-            std::vector<CancelCallback> cancels = std::move(offer.cancels);
-            offer.cancels.clear();
-            if (job && (job->status == JobStatus::Pending || job->status == JobStatus::Retrying)) {
-                cancelQueuedNow(batch, *job, std::move(cancels));
+        std::vector<std::pair<QString, std::vector<CancelCallback>>> waiting;
+        for (auto it = m_offered.begin(); it != m_offered.end();) {
+            if (it->second.cancels.empty()) {
+                ++it;
                 continue;
             }
+            waiting.emplace_back(it->first, std::move(it->second.cancels));
+            it = m_offered.erase(it);
+        }
+        for (const auto &[id, cancels] : waiting) {
             for (const CancelCallback &done : cancels)
                 cancelInBatch(batch, id, done);
         }
@@ -523,15 +524,18 @@ void JobService::cancelInBatch(Batch &batch, const QString &id, const CancelCall
             // unbeknown to us. The answer waits for the worker to give
             // it back (CANCELLED at once, 200) or for its start (then it
             // is a running job asked to stop, 202).
-            if (!offer->second.revoked) {
-                m_workers.revoke(offer->second.fence);
-                offer->second.revoked = true;
-            }
+            revokeOffer(offer->second);
             offer->second.cancels.push_back(done);
             return;
         }
-        cancelQueuedNow(batch, *job, {done});
-        return;
+        queueErase(*job);
+        m_retryDue.erase({job->nextAttemptAtMs, job->id});
+        job->nextAttemptAtMs = 0;
+        endCancelled(batch, *job, cancelledByRequest(), QJsonObject{});
+        batch.replies.emplace_back(id, [done](const JobSnapshot &, const Job &j) {
+            done(CancelOutcome{j, false});
+        });
+        break;
     case JobStatus::Processing:
         if (job->cancelRequested) {
             // Asked already (a resent or double request). If that was in
@@ -935,13 +939,10 @@ void JobService::onWorkerReturned(const QString &jobId, qint64 fence)
             const auto it = m_offered.find(jobId);
             if (it == m_offered.end() || it->second.fence != fence)
                 return;
-            std::vector<CancelCallback> cancels = std::move(it->second.cancels);
+            const std::vector<CancelCallback> cancels = std::move(it->second.cancels);
             m_offered.erase(it);
-            Job *job = findJob(batch, jobId);
-            if (job && (job->status == JobStatus::Pending || job->status == JobStatus::Retrying)) {
-                cancelQueuedNow(batch, *job, std::move(cancels));
-                return;
-            }
+            // The first cancels the job; the others find it cancelled by
+            // this batch and get the same answer.
             for (const CancelCallback &done : cancels)
                 cancelInBatch(batch, jobId, done);
         });
@@ -958,20 +959,6 @@ void JobService::onWorkerReturned(const QString &jobId, qint64 fence)
         scheduleFlush();
     else
         offerToBusyWorkers();
-}
-
-void JobService::cancelQueuedNow(Batch &batch, Job &job, std::vector<CancelCallback> callbacks)
-{
-    queueErase(job);
-    m_retryDue.erase({job.nextAttemptAtMs, job.id});
-    job.nextAttemptAtMs = 0;
-    endCancelled(batch, job, cancelledByRequest(), QJsonObject{});
-    for (CancelCallback &done : callbacks) {
-        batch.replies.emplace_back(job.id, [done](const JobSnapshot &, const Job &j) {
-            done(CancelOutcome{j, false});
-        });
-        batch.onFailure.push_back([done](const ApiError &e) { done(e); });
-    }
 }
 
 bool JobService::isOwnResultFile(const QString &jobId, qint64 fence, const QString &name)
@@ -1349,46 +1336,51 @@ void JobService::offerToBusyWorkers()
     // A job of higher priority, offered just now or waiting, goes ahead of
     // the offers made before it: those of lower priority come back (in
     // queue order, so they return in it) and are offered again behind it.
-    std::vector<std::pair<QueueKey, Offer *>> worse;
+    for (Offer *offer : offersInQueueOrder()) {
+        if (offer->priority < better &&
+            std::find(made.begin(), made.end(), offer->fence) == made.end())
+            revokeOffer(*offer);
+    }
+}
+
+std::vector<JobService::Offer *> JobService::offersInQueueOrder()
+{
+    std::vector<std::pair<QueueKey, Offer *>> keyed;
     for (auto &[id, offer] : m_offered) {
-        if (offer.revoked || offer.priority >= better ||
-            std::find(made.begin(), made.end(), offer.fence) != made.end())
-            continue;
-        if (const auto active = m_active.find(id); active != m_active.end())
-            worse.emplace_back(QueueKey{active->second.priority, active->second.createdAtMs, id},
+        const auto active = m_active.find(id);
+        if (active != m_active.end() && active->second.status == JobStatus::Pending)
+            keyed.emplace_back(QueueKey{active->second.priority, active->second.createdAtMs, id},
                                &offer);
     }
-    std::sort(worse.begin(), worse.end(),
+    std::sort(keyed.begin(), keyed.end(),
               [](const auto &a, const auto &b) { return a.first < b.first; });
-    for (const auto &[key, offer] : worse) {
-        m_workers.revoke(offer->fence);
-        offer->revoked = true;
-    }
+    std::vector<Offer *> offers;
+    offers.reserve(keyed.size());
+    for (const auto &[key, offer] : keyed)
+        offers.push_back(offer);
+    return offers;
+}
+
+void JobService::revokeOffer(Offer &offer)
+{
+    if (offer.revoked)
+        return;
+    m_workers.revoke(offer.fence);
+    offer.revoked = true;
 }
 
 void JobService::takeBackOffersFor(int idle)
 {
+    const std::vector<Offer *> offers = offersInQueueOrder();
     // Offers already on their way back count: each one feeds an idle worker.
-    std::vector<std::pair<QueueKey, Offer *>> held;
-    for (auto &[id, offer] : m_offered) {
-        const auto active = m_active.find(id);
-        if (active == m_active.end() || active->second.status != JobStatus::Pending)
-            continue;
-        if (offer.revoked) {
-            --idle;
-            continue;
-        }
-        held.emplace_back(QueueKey{active->second.priority, active->second.createdAtMs, id},
-                          &offer);
-    }
-    if (idle <= 0 || held.empty())
-        return;
+    idle -= static_cast<int>(
+        std::count_if(offers.begin(), offers.end(), [](const Offer *o) { return o->revoked; }));
     // The newest: the back of some line, the last that would have started.
-    std::sort(held.begin(), held.end(),
-              [](const auto &a, const auto &b) { return b.first < a.first; });
-    for (std::size_t i = 0; i < held.size() && int(i) < idle; ++i) {
-        m_workers.revoke(held[i].second->fence);
-        held[i].second->revoked = true;
+    for (auto it = offers.rbegin(); it != offers.rend() && idle > 0; ++it) {
+        if (!(*it)->revoked) {
+            revokeOffer(**it);
+            --idle;
+        }
     }
 }
 
@@ -1849,12 +1841,8 @@ void JobService::drain(std::chrono::milliseconds grace, std::function<void()> do
     m_draining = true;
     m_drainDone = std::move(done);
     // Offers go back unstarted; one that started meanwhile is stopped.
-    for (auto &[id, offer] : m_offered) {
-        if (!offer.revoked) {
-            m_workers.revoke(offer.fence);
-            offer.revoked = true;
-        }
-    }
+    for (auto &[id, offer] : m_offered)
+        revokeOffer(offer);
     const int running = processingCount();
     qCInfo(lcService) << "stopping: waiting up to" << grace.count() << "ms for" << running
                       << "running attempts";

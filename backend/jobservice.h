@@ -258,9 +258,6 @@ private:
     void cancelInBatch(Batch &batch, const QString &id, const CancelCallback &done);
     /// Ends a drain once nothing runs and no offer is out.
     void finishDrainIfIdle();
-    /// Cancels a PENDING or RETRYING job in `batch` and answers each of
-    /// `callbacks` once that commit is done (or has failed).
-    void cancelQueuedNow(Batch &batch, Job &job, std::vector<CancelCallback> callbacks);
     void endCancelled(Batch &batch, Job &job, const JobError &error,
                       std::optional<QJsonObject> eventData = std::nullopt);
     void finishAttempt(Batch &batch, Job &job, const WorkerOutcome &outcome);
@@ -356,6 +353,10 @@ private:
         std::vector<CancelCallback> cancels;
     };
     std::unordered_map<QString, Offer> m_offered;
+    /// The offers of PENDING jobs, in queue order (best first).
+    std::vector<Offer *> offersInQueueOrder();
+    /// Asks for an offer back, once.
+    void revokeOffer(Offer &offer);
 
     /// Jobs per status and dead letters as of the last commit (the `stats`
     /// counts), counted once at start and then kept by each commit.

@@ -461,19 +461,21 @@ void WorkerSupervisor::Private::retire(const QByteArray &identity, Retirement wh
     QFile::remove(worker->startedFile);
     if (stopped)
         return;
+    WorkerOutcome crashed;
+    crashed.kind = WorkerOutcome::Kind::Crashed;
+    crashed.error = JobError{QStringLiteral("worker_crashed"),
+                             QStringLiteral("the worker %1 during the attempt").arg(how)};
+    WorkerOutcome lost = crashed;
+    lost.kind = WorkerOutcome::Kind::Lost;
+    lost.error.message =
+        QStringLiteral("the worker %1 after the attempt ended, before its outcome was read")
+            .arg(how);
 
     if (worker->attempt) {
         const Attempt &attempt = *worker->attempt;
-        WorkerOutcome outcome;
-        if (diedInOffer) {
-            // It ended, and the worker went on: its outcome is lost, not
-            // its fault.
-            outcome.kind = WorkerOutcome::Kind::Lost;
-            outcome.error = JobError{QStringLiteral("worker_crashed"),
-                                     QStringLiteral("the worker %1 after the attempt ended, "
-                                                    "before its outcome was read")
-                                         .arg(how)};
-        } else {
+        // It ended, and the worker went on: its outcome is lost, not its fault.
+        WorkerOutcome outcome = diedInOffer ? lost : crashed;
+        if (!diedInOffer) {
             switch (attempt.stop) {
             case Attempt::Stop::Cancel:
                 outcome.kind = WorkerOutcome::Kind::Cancelled;
@@ -491,11 +493,7 @@ void WorkerSupervisor::Private::retire(const QByteArray &identity, Retirement wh
                     QStringLiteral("timeout"),
                     QStringLiteral("timed out after %1 s").arg(attempt.assignment.timeoutS)};
                 break;
-            case Attempt::Stop::None:
-                outcome.kind = WorkerOutcome::Kind::Crashed;
-                outcome.error =
-                    JobError{QStringLiteral("worker_crashed"),
-                             QStringLiteral("the worker %1 during the attempt").arg(how)};
+            case Attempt::Stop::None: // nothing asked it to stop: a crash
                 break;
             }
         }
@@ -514,19 +512,7 @@ void WorkerSupervisor::Private::retire(const QByteArray &identity, Retirement wh
             continue;
         }
         Q_EMIT q->started(a.jobId, a.fence);
-        WorkerOutcome outcome;
-        if (i == *diedInOffer) {
-            outcome.kind = WorkerOutcome::Kind::Crashed;
-            outcome.error = JobError{QStringLiteral("worker_crashed"),
-                                     QStringLiteral("the worker %1 during the attempt").arg(how)};
-        } else {
-            outcome.kind = WorkerOutcome::Kind::Lost;
-            outcome.error = JobError{QStringLiteral("worker_crashed"),
-                                     QStringLiteral("the worker %1 after the attempt ended, "
-                                                    "before its outcome was read")
-                                         .arg(how)};
-        }
-        Q_EMIT q->finished(a.jobId, a.fence, outcome);
+        Q_EMIT q->finished(a.jobId, a.fence, i == *diedInOffer ? crashed : lost);
     }
 }
 
