@@ -28,6 +28,20 @@ QString jobResultPath(const QString &id)
     return QStringLiteral("/api/v1/jobs/") + id + QStringLiteral("/result");
 }
 
+void writeResultInfo(JsonWriter &w, const ResultInfo &result)
+{
+    w.beginObject();
+    w.key("content_type");
+    w.string(result.contentType);
+    w.key("filename");
+    w.string(result.filename);
+    w.key("sha256");
+    w.string(result.sha256);
+    w.key("size");
+    w.integer(result.size);
+    w.endObject();
+}
+
 QJsonObject resultInfoToJson(const ResultInfo &result)
 {
     return QJsonObject{
@@ -52,14 +66,6 @@ void writeTimestamp(JsonWriter &w, qint64 msSinceEpoch)
         w.null();
     else
         w.raw('"' + timestampBytes(msSinceEpoch) + '"');
-}
-
-void writeOptionalNumber(JsonWriter &w, const std::optional<double> &value)
-{
-    if (value)
-        w.number(*value);
-    else
-        w.null();
 }
 
 } // namespace
@@ -94,7 +100,7 @@ QByteArray jobToJsonBytes(const Job &job)
         w.null();
     }
     w.key("eta_s");
-    writeOptionalNumber(w, job.etaS);
+    w.optionalNumber(job.etaS);
     w.key("finished_at");
     writeTimestamp(w, job.finishedAtMs);
     w.key("id");
@@ -115,19 +121,10 @@ QByteArray jobToJsonBytes(const Job &job)
     w.key("priority");
     w.integer(job.priority);
     w.key("progress");
-    writeOptionalNumber(w, job.progress);
+    w.optionalNumber(job.progress);
     w.key("result");
     if (hasResult) {
-        w.beginObject();
-        w.key("content_type");
-        w.string(job.result->contentType);
-        w.key("filename");
-        w.string(job.result->filename);
-        w.key("sha256");
-        w.string(job.result->sha256);
-        w.key("size");
-        w.integer(job.result->size);
-        w.endObject();
+        writeResultInfo(w, *job.result);
     } else {
         w.null();
     }

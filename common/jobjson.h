@@ -7,6 +7,8 @@
 
 namespace jobdesk {
 
+class JsonWriter;
+
 /// The one serializer of the job object: HTTP bodies, ZeroMQ replies, events
 /// and webhooks all go through it. Internal fields are never written.
 /// The bytes are the serializer; the object form is read back from them.
@@ -18,6 +20,8 @@ QJsonObject jobToJson(const Job &job);
 bool jobFromJson(const QJsonObject &json, Job *job, QString *error = nullptr);
 
 QJsonObject resultInfoToJson(const ResultInfo &result);
+/// The result object as resultInfoToJson() has it, written in place.
+void writeResultInfo(JsonWriter &w, const ResultInfo &result);
 QJsonObject jobErrorToJson(const JobError &error);
 
 /// The HTTP path of a job and of its result.

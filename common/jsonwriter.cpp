@@ -159,6 +159,14 @@ void JsonWriter::null()
     m_out.append("null", 4);
 }
 
+void JsonWriter::optionalNumber(const std::optional<double> &value)
+{
+    if (value)
+        number(*value);
+    else
+        null();
+}
+
 void JsonWriter::value(const QJsonValue &value)
 {
     switch (value.type()) {

@@ -4,6 +4,7 @@
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QString>
+#include <optional>
 #include <string_view>
 
 namespace jobdesk {
@@ -36,6 +37,8 @@ public:
     void integer(qint64 value);
     void boolean(bool value);
     void null();
+    /// The number, or null when there is none.
+    void optionalNumber(const std::optional<double> &value);
     /// Any JSON value, through QJsonDocument for objects and arrays.
     void value(const QJsonValue &value);
     /// Bytes that already are one JSON value.

@@ -55,12 +55,6 @@ QByteArray encodeWorkerMessage(const WorkerMessage &m)
     w.beginObject();
     w.key("type");
     w.string(std::string_view(typeName(m.type)));
-    const auto optionalNumber = [&w](const std::optional<double> &value) {
-        if (value)
-            w.number(*value);
-        else
-            w.null();
-    };
     const bool isEnd = m.type == WorkerMessageType::Done || m.type == WorkerMessageType::Failed;
     if (isEnd && m.nextFence != 0) {
         w.key("next_fence");
@@ -72,7 +66,7 @@ QByteArray encodeWorkerMessage(const WorkerMessage &m)
         w.key("message");
         w.string(m.message);
         w.key("progress");
-        optionalNumber(m.progress);
+        w.optionalNumber(m.progress);
         w.endObject();
     }
     if (m.type != WorkerMessageType::Ready && m.type != WorkerMessageType::Heartbeat) {
@@ -92,22 +86,13 @@ QByteArray encodeWorkerMessage(const WorkerMessage &m)
         break;
     case WorkerMessageType::Progress:
         w.key("progress");
-        optionalNumber(m.progress);
+        w.optionalNumber(m.progress);
         w.key("message");
         w.string(m.message);
         break;
     case WorkerMessageType::Done:
         w.key("result");
-        w.beginObject();
-        w.key("filename");
-        w.string(m.result.filename);
-        w.key("content_type");
-        w.string(m.result.contentType);
-        w.key("size");
-        w.integer(m.result.size);
-        w.key("sha256");
-        w.string(m.result.sha256);
-        w.endObject();
+        writeResultInfo(w, m.result);
         if (!m.resultFile.isEmpty()) {
             w.key("file");
             w.string(m.resultFile);
