@@ -62,10 +62,14 @@ namespace {
 
 void writeTimestamp(JsonWriter &w, qint64 msSinceEpoch)
 {
-    if (msSinceEpoch == 0)
+    if (msSinceEpoch == 0) {
         w.null();
-    else
-        w.raw('"' + timestampBytes(msSinceEpoch) + '"');
+    } else if (const std::optional<TimestampChars> text = timestampChars(msSinceEpoch)) {
+        w.string(std::string_view(text->data(), text->size()));
+    } else {
+        const QByteArray bytes = timestampBytes(msSinceEpoch);
+        w.string(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())));
+    }
 }
 
 } // namespace

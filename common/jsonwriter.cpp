@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
+#include <charconv>
 #include <cmath>
 
 namespace jobdesk {
@@ -11,10 +12,33 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
+/// Appends `text` quoted when it is printable ASCII with nothing to escape,
+/// which job ids, kinds, states and paths always are; false (and `out`
+/// unchanged) otherwise. Saves the UTF-8 copy of the general path.
+bool appendPlainAscii(QByteArray &out, const QChar *text, qsizetype size)
+{
+    const qsizetype start = out.size();
+    out.resize(start + size + 2);
+    char *to = out.data() + start;
+    *to++ = '"';
+    for (qsizetype i = 0; i < size; ++i) {
+        const char16_t c = text[i].unicode();
+        if (c < 0x20 || c >= 0x7f || c == u'"' || c == u'\\') {
+            out.truncate(start);
+            return false;
+        }
+        *to++ = static_cast<char>(c);
+    }
+    *to = '"';
+    return true;
+}
+
 } // namespace
 
 void appendJsonString(QByteArray &out, const QString &text)
 {
+    if (appendPlainAscii(out, text.constData(), text.size()))
+        return;
     if (!QStringView(text).isValidUtf16()) {
         // Lone surrogates, which UTF-8 cannot carry: QJsonDocument writes
         // them as \uXXXX escapes, and so must we.
@@ -117,7 +141,18 @@ void JsonWriter::string(const QString &value)
 void JsonWriter::string(std::string_view latin1)
 {
     separate();
-    appendJsonString(m_out, QString::fromLatin1(latin1.data(), qsizetype(latin1.size())));
+    const qsizetype start = m_out.size();
+    m_out.append('"');
+    for (const char c : latin1) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
+            m_out.truncate(start);
+            appendJsonString(m_out, QString::fromLatin1(latin1.data(), qsizetype(latin1.size())));
+            return;
+        }
+    }
+    m_out.append(latin1.data(), static_cast<qsizetype>(latin1.size()));
+    m_out.append('"');
 }
 
 void JsonWriter::number(double value)
@@ -132,7 +167,7 @@ void JsonWriter::number(double value)
     // (checked against Qt on 400,000 values, powers of ten and random bits).
     constexpr double kTwo53 = 9007199254740992.0;
     if (value == std::trunc(value) && std::fabs(value) <= kTwo53) {
-        m_out.append(QByteArray::number(static_cast<qint64>(value)));
+        appendInteger(static_cast<qint64>(value));
         return;
     }
     m_out.append(QByteArray::number(value, 'g', QLocale::FloatingPointShortest));
@@ -141,7 +176,14 @@ void JsonWriter::number(double value)
 void JsonWriter::integer(qint64 value)
 {
     separate();
-    m_out.append(QByteArray::number(value));
+    appendInteger(value);
+}
+
+void JsonWriter::appendInteger(qint64 value)
+{
+    char digits[24];
+    const char *end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    m_out.append(digits, end - digits);
 }
 
 void JsonWriter::boolean(bool value)
@@ -190,18 +232,40 @@ void JsonWriter::value(const QJsonValue &value)
         string(value.toString());
         break;
     case QJsonValue::Array:
-        raw(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+        beginArray();
+        for (const QJsonValue &item : value.toArray())
+            this->value(item);
+        endArray();
         break;
     case QJsonValue::Object:
-        raw(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+        object(value.toObject());
         break;
     }
 }
 
+void JsonWriter::object(const QJsonObject &object)
+{
+    // QJsonObject iterates in key order, the order QJsonDocument writes.
+    beginObject();
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        separate();
+        appendJsonString(m_out, it.key());
+        m_out.append(':');
+        m_first = true; // the value takes no comma
+        value(it.value());
+    }
+    endObject();
+}
+
 void JsonWriter::raw(const QByteArray &json)
 {
+    raw(std::string_view(json.constData(), static_cast<std::size_t>(json.size())));
+}
+
+void JsonWriter::raw(std::string_view json)
+{
     separate();
-    m_out.append(json);
+    m_out.append(json.data(), static_cast<qsizetype>(json.size()));
 }
 
 } // namespace jobdesk

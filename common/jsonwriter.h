@@ -39,13 +39,16 @@ public:
     void null();
     /// The number, or null when there is none.
     void optionalNumber(const std::optional<double> &value);
-    /// Any JSON value, through QJsonDocument for objects and arrays.
+    /// Any JSON value, objects and arrays as QJsonDocument writes them.
     void value(const QJsonValue &value);
+    void object(const QJsonObject &object);
     /// Bytes that already are one JSON value.
     void raw(const QByteArray &json);
+    void raw(std::string_view json);
 
 private:
     void separate();
+    void appendInteger(qint64 value);
 
     QByteArray &m_out;
     bool m_first = true; // the next item is the first of its object or array

@@ -30,7 +30,7 @@ void putDigits(char *at, qint64 value, int width)
 
 } // namespace
 
-QByteArray timestampBytes(qint64 msSinceEpoch)
+std::optional<TimestampChars> timestampChars(qint64 msSinceEpoch)
 {
     constexpr qint64 kMsPerDay = 86400000;
     qint64 days = msSinceEpoch / kMsPerDay;
@@ -43,19 +43,29 @@ QByteArray timestampBytes(qint64 msSinceEpoch)
     int month = 0;
     int day = 0;
     civilFromDays(days, &year, &month, &day);
-    if (year < 0 || year > 9999) // outside RFC 3339: let Qt spell it
-        return QDateTime::fromMSecsSinceEpoch(msSinceEpoch, Qt::UTC)
-            .toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"))
-            .toLatin1();
-    char text[] = "0000-00-00T00:00:00.000Z";
-    putDigits(text, year, 4);
-    putDigits(text + 5, month, 2);
-    putDigits(text + 8, day, 2);
-    putDigits(text + 11, msOfDay / 3600000, 2);
-    putDigits(text + 14, msOfDay / 60000 % 60, 2);
-    putDigits(text + 17, msOfDay / 1000 % 60, 2);
-    putDigits(text + 20, msOfDay % 1000, 3);
-    return QByteArray(text, sizeof text - 1);
+    if (year < 0 || year > 9999)
+        return std::nullopt;
+    TimestampChars text{'0', '0', '0', '0', '-', '0', '0', '-', '0', '0', 'T', '0',
+                        '0', ':', '0', '0', ':', '0', '0', '.', '0', '0', '0', 'Z'};
+    char *at = text.data();
+    putDigits(at, year, 4);
+    putDigits(at + 5, month, 2);
+    putDigits(at + 8, day, 2);
+    putDigits(at + 11, msOfDay / 3600000, 2);
+    putDigits(at + 14, msOfDay / 60000 % 60, 2);
+    putDigits(at + 17, msOfDay / 1000 % 60, 2);
+    putDigits(at + 20, msOfDay % 1000, 3);
+    return text;
+}
+
+QByteArray timestampBytes(qint64 msSinceEpoch)
+{
+    if (const std::optional<TimestampChars> text = timestampChars(msSinceEpoch))
+        return QByteArray(text->data(), static_cast<qsizetype>(text->size()));
+    // Outside RFC 3339's years: let Qt spell it.
+    return QDateTime::fromMSecsSinceEpoch(msSinceEpoch, Qt::UTC)
+        .toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"))
+        .toLatin1();
 }
 
 QString formatTimestamp(qint64 msSinceEpoch)

@@ -3,6 +3,7 @@
 #include "uuid7.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
 #include <limits>
@@ -137,9 +138,17 @@ void tst_JobJson::roundTrip_data()
     QTest::newRow("dead letter") << dead;
 
     Job unicode = baseJob();
-    unicode.message = QStringLiteral("Größe \"quoted\" \\ ünïcødé \u2713 \t\n\x01\x1f/");
-    unicode.params = QJsonObject{{QStringLiteral("nested"), QJsonObject{{QStringLiteral("a"), 1}}}};
+    unicode.message = QStringLiteral("Größe \"quoted\" \\ ünïcødé \u2713 \t\n\x01\x1f\x7f/");
+    unicode.params = QJsonObject{
+        {QStringLiteral("nested"), QJsonObject{{QStringLiteral("a"), 1}}},
+        {QStringLiteral("k\"ey \u00e9\n"),
+         QJsonArray{1.5, QJsonArray{}, QJsonObject{}, QJsonValue(),
+                    QJsonObject{{QStringLiteral("b"), true}}}},
+    };
     QTest::newRow("unicode and nesting") << unicode;
+    Job escapes = baseJob();
+    escapes.message = QStringLiteral("ascii \"quoted\" \\ tab\t del\x7f");
+    QTest::newRow("ascii that needs escapes") << escapes;
 
     // Numbers at the edges of how QJsonValue keeps them.
     Job numbers = baseJob();
