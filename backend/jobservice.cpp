@@ -2,6 +2,7 @@
 
 #include "http/apimetrics.h"
 #include "jobjson.h"
+#include "jsonwriter.h"
 #include "loglinewriter.h"
 #include "paramsschema.h"
 #include "reliability.h"
@@ -452,7 +453,7 @@ void JobService::submit(SubmitCommand command, SubmitCallback done)
     job.id = newUuid7();
     job.kind = request.kind;
     job.params = withDefaults(kind->paramsSchema, request.params);
-    job.paramsJson = QJsonDocument(job.params).toJson(QJsonDocument::Compact);
+    JsonWriter(job.paramsJson).object(job.params);
     job.priority = request.priority;
     job.timeoutS = request.timeoutS.value_or(kind->defaultTimeoutS);
     job.maxAttempts = request.maxAttempts.value_or(kind->defaultMaxAttempts);
@@ -1301,10 +1302,19 @@ void JobService::offerToBusyWorkers()
                    ? &active->second
                    : nullptr;
     };
+    int open = m_workers.standbySlots();
+    // With every line full, the look below can only revoke, and only for a
+    // job of higher priority than an offer: none queued, nothing to do.
+    int lowestOffered = std::numeric_limits<int>::max();
+    for (const auto &[id, offer] : m_offered) {
+        if (!offer.revoked)
+            lowestOffered = std::min(lowestOffered, offer.priority);
+    }
+    if (open == 0 && (m_queue.empty() || m_queue.begin()->priority <= lowestOffered))
+        return;
     // The front of the queue is nearly always durable; a bounded look keeps
     // a queue of fresh submits from being walked on every report.
     constexpr int kMostExamined = 256;
-    int open = m_workers.standbySlots();
     int examined = 0;
     std::vector<qint64> made;
     // The best priority offered now or left waiting for a place in line.
@@ -1336,6 +1346,8 @@ void JobService::offerToBusyWorkers()
     // A job of higher priority, offered just now or waiting, goes ahead of
     // the offers made before it: those of lower priority come back (in
     // queue order, so they return in it) and are offered again behind it.
+    if (better <= lowestOffered)
+        return;
     for (Offer *offer : offersInQueueOrder()) {
         if (offer->priority < better &&
             std::find(made.begin(), made.end(), offer->fence) == made.end())

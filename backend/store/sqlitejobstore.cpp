@@ -1,5 +1,6 @@
 #include "sqlitejobstore.h"
 
+#include "jsonwriter.h"
 #include "reliability.h"
 #include "sqlitestatement.h"
 #include "stats/minuteaggregates.h"
@@ -1228,7 +1229,8 @@ bool SqliteJobStore::appendEvent(const QString &jobId, const JobEvent &event)
     if (!requireTransaction("appendEvent"))
         return false;
     SqliteStatement &q = m_db->writer->appendEvent;
-    const QByteArray data = QJsonDocument(event.data).toJson(QJsonDocument::Compact);
+    QByteArray data;
+    JsonWriter(data).object(event.data);
     q.bindText(0, jobId);
     q.bindInt(1, event.seq);
     q.bindInt(2, event.atMs);
