@@ -1295,7 +1295,12 @@ void JobService::offerToBusyWorkers()
         return;
     // Where a job is in the batches not yet durable: a new job, changed, or
     // neither (its row as committed is its state).
-    enum class Fresh { New, Changed, No };
+    enum class Fresh
+    {
+        New,
+        Changed,
+        No
+    };
     const auto freshness = [this](const QString &id) {
         for (const Batch *batch : {m_open.get(), m_committing.get()}) {
             if (!batch)
