@@ -1293,22 +1293,14 @@ void JobService::offerToBusyWorkers()
     // one meanwhile, it would only wait.
     if (idleUnpromised() > 0)
         return;
-    // Where a job is in the batches not yet durable: a new job, changed, or
-    // neither (its row as committed is its state).
-    enum class Fresh
-    {
-        New,
-        Changed,
-        No
-    };
-    const auto freshness = [this](const QString &id) {
-        for (const Batch *batch : {m_open.get(), m_committing.get()}) {
-            if (!batch)
-                continue;
-            if (const auto dirty = batch->dirty.find(id); dirty != batch->dirty.end())
-                return dirty->second.isNew ? Fresh::New : Fresh::Changed;
-        }
-        return Fresh::No;
+    const auto offerable = [this](const QueueKey &k) -> const Job * {
+        if ((m_open && m_open->dirty.count(k.id)) ||
+            (m_committing && m_committing->dirty.count(k.id)) || hasAbandonedAttempt(k.id))
+            return nullptr;
+        const auto active = m_active.find(k.id);
+        return active != m_active.end() && active->second.status == JobStatus::Pending
+                   ? &active->second
+                   : nullptr;
     };
     int open = m_workers.standbySlots();
     // With every line full, the look below can only revoke, and only for a
@@ -1327,35 +1319,18 @@ void JobService::offerToBusyWorkers()
     std::vector<qint64> made;
     // The best priority offered now or left waiting for a place in line.
     int better = std::numeric_limits<int>::min();
-    for (auto it = m_queue.begin(); it != m_queue.end() && examined < kMostExamined;) {
+    for (auto it = m_queue.begin(); it != m_queue.end() && examined < kMostExamined; ++it) {
         if (const auto offered = m_offered.find(it->id); offered != m_offered.end()) {
             // A job on its way back keeps its place: nothing behind it is
             // offered before it.
             if (offered->second.revoked)
                 break;
-            ++it;
             continue;
         }
         ++examined;
-        const Fresh fresh = freshness(it->id);
-        if (fresh == Fresh::New) {
-            // Jobs of its priority queued behind a new job were submitted
-            // after it and are not durable either (one that shares its
-            // millisecond may be, and waits for a later look): on to the
-            // next priority.
-            if (it->priority == std::numeric_limits<int>::min())
-                break;
-            it = m_queue.lower_bound(
-                QueueKey{it->priority - 1, std::numeric_limits<qint64>::min(), QString()});
+        const Job *job = offerable(*it);
+        if (!job)
             continue;
-        }
-        const QString &id = (it++)->id;
-        if (fresh == Fresh::Changed || hasAbandonedAttempt(id))
-            continue;
-        const auto active = m_active.find(id);
-        if (active == m_active.end() || active->second.status != JobStatus::Pending)
-            continue;
-        const Job *job = &active->second;
         better = std::max(better, job->priority);
         if (open == 0)
             break;
