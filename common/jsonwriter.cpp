@@ -1,5 +1,6 @@
 #include "jsonwriter.h"
 
+#include <QCborValue>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
@@ -219,15 +220,15 @@ void JsonWriter::value(const QJsonValue &value)
     case QJsonValue::Bool:
         boolean(value.toBool());
         break;
-    case QJsonValue::Double: {
-        // Integers beyond 2^53 are kept exactly by QJsonValue: not through a double.
-        const qint64 integral = value.toInteger();
-        if (double(integral) == value.toDouble())
-            integer(integral);
+    case QJsonValue::Double:
+        // QJsonValue keeps an integer (parsed, or built from one) as an
+        // integer, exact beyond 2^53, and QJsonDocument writes it so; a
+        // double, even an integral one, is written as a double.
+        if (QCborValue::fromJsonValue(value).isInteger())
+            integer(value.toInteger());
         else
             number(value.toDouble());
         break;
-    }
     case QJsonValue::String:
         string(value.toString());
         break;

@@ -1,4 +1,5 @@
 #include "jobjson.h"
+#include "jsonwriter.h"
 #include "timeformat.h"
 #include "uuid7.h"
 
@@ -6,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
+#include <cmath>
 #include <limits>
 
 using namespace jobdesk;
@@ -22,6 +24,7 @@ private Q_SLOTS:
     void resultOnlyWhenCompleted();
     void rejectsIncomplete();
     void timestamps();
+    void writerValuesAsQJsonDocument();
     void uuid7();
 };
 
@@ -283,6 +286,25 @@ void tst_JobJson::timestamps()
                                           .toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ")));
     }
     QVERIFY(timestampOrNull(0).isNull());
+}
+
+void tst_JobJson::writerValuesAsQJsonDocument()
+{
+    // Values a QJsonObject built in code can hold: integral doubles past
+    // 2^53 are doubles to QJsonDocument, integers are integers.
+    const QJsonArray values{std::ldexp(1.0, 60),
+                            -std::ldexp(1.0, 63),
+                            9007199254740994.0,
+                            qint64(1) << 60,
+                            std::numeric_limits<qint64>::max(),
+                            1e300,
+                            QJsonObject{{QStringLiteral("k"), std::ldexp(1.0, 62)}}};
+    for (const QJsonValue &value : values) {
+        QByteArray written;
+        JsonWriter(written).value(value);
+        const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+        QCOMPARE(written, array.mid(1, array.size() - 2));
+    }
 }
 
 void tst_JobJson::uuid7()
