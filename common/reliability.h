@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QtGlobal>
 #include <chrono>
 #include <cstddef>
 
@@ -56,5 +57,9 @@ inline constexpr int kMaxPriority = 100;
 // Listing.
 inline constexpr int kDefaultListLimit = 50;
 inline constexpr int kMaxListLimit = 1000;
+/// A list or change-feed page also ends once its jobs come to about this
+/// many bytes of JSON (a job's params alone may be 1 MiB): at least one job
+/// is always returned, and the cursor or `rev` goes on from the last.
+inline constexpr qsizetype kMaxListPageBytes = 8 * 1024 * 1024;
 
 } // namespace jobdesk::reliability

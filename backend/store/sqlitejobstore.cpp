@@ -18,6 +18,7 @@
 #include <atomic>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <vector>
 
 namespace jobdesk {
@@ -518,6 +519,17 @@ bool readJob(const QSqlQuery &q, Job *job, QString *error)
     job->interruptions = q.value(ColInterruptions).toInt();
     job->resultFile = q.value(ColResultFile).toString();
     return true;
+}
+
+/// About how many bytes of JSON the job in the current row makes: its texts
+/// that can be long, and a fixed share for the rest. For page budgets.
+qsizetype approximateJsonBytes(const QSqlQuery &q)
+{
+    constexpr qsizetype kFixedShare = 640;
+    qsizetype bytes = kFixedShare;
+    for (int column : {ColParams, ColMessage, ColErrorMessage, ColCallbackUrl})
+        bytes += q.value(column).toString().size();
+    return bytes;
 }
 
 /// Reads every remaining row of a query that selected jobColumnList(); false
@@ -1529,8 +1541,9 @@ ListPage SqliteJobStore::list(const ListQuery &query)
         return page;
     }
     bool more = false;
+    qsizetype bytes = 0;
     while (q.next()) {
-        if (page.items.size() == limit) {
+        if (page.items.size() == limit || bytes >= reliability::kMaxListPageBytes) {
             more = true;
             break;
         }
@@ -1539,6 +1552,7 @@ ListPage SqliteJobStore::list(const ListQuery &query)
             fail(error);
             return {};
         }
+        bytes += approximateJsonBytes(q);
         page.items.append(std::move(job));
     }
     if (more)
@@ -1564,15 +1578,25 @@ ChangesPage SqliteJobStore::changesSince(qint64 rev, int limit)
     QList<JobChange> jobs;
     QList<JobChange> tombstones;
     bool ok = true;
+    // Set when the jobs read stopped at the byte budget: nothing after the
+    // last of them may be returned, or a reader going on from the page's rev
+    // would skip the rest.
+    std::optional<qint64> cutAfterRev;
     {
         QSqlQuery &q = r.changedJobs;
         StatementReset reset(q);
         q.bindValue(0, rev);
         q.bindValue(1, limit);
         ok = execStatement(q, "changesSince (jobs)", &error);
+        qsizetype bytes = 0;
         while (ok && q.next()) {
+            if (bytes >= reliability::kMaxListPageBytes) {
+                cutAfterRev = jobs.constLast().job.rev;
+                break;
+            }
             JobChange change;
             ok = readJob(q, &change.job, &error);
+            bytes += approximateJsonBytes(q);
             jobs.append(std::move(change));
         }
     }
@@ -1604,6 +1628,12 @@ ChangesPage SqliteJobStore::changesSince(qint64 rev, int limit)
     page.items.reserve(std::min<qsizetype>(limit, jobs.size() + tombstones.size()));
     std::merge(jobs.cbegin(), jobs.cend(), tombstones.cbegin(), tombstones.cend(),
                std::back_inserter(page.items), byRev);
+    if (cutAfterRev) {
+        const auto firstAfter = std::upper_bound(
+            page.items.begin(), page.items.end(), *cutAfterRev,
+            [](qint64 cut, const JobChange &change) { return cut < change.job.rev; });
+        page.items.erase(firstAfter, page.items.end());
+    }
     if (page.items.size() > limit)
         page.items.resize(limit);
     if (!page.items.isEmpty())

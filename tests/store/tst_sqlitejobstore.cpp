@@ -1,4 +1,5 @@
 #include "jobjson.h"
+#include "reliability.h"
 #include "store/sqlitejobstore.h"
 
 #include <QDir>
@@ -148,6 +149,7 @@ private Q_SLOTS:
     void listInvalidCursor();
     void changesSince();
     void changesSinceNothingChanged();
+    void pagesStopAtTheByteBudget();
     void unfinishedJobs();
     void countsByStatus();
     void resultBlob_data();
@@ -743,6 +745,63 @@ void TestSqliteJobStore::changesSince()
     QCOMPARE(page.items.size(), 1);
     QVERIFY(page.items[0].deleted);
     QCOMPARE(page.items[0].job.id, QStringLiteral("b"));
+}
+
+void TestSqliteJobStore::pagesStopAtTheByteBudget()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    SqliteJobStore store;
+    QVERIFY2(store.open(dir.path()), qPrintable(store.lastError()));
+
+    // A small job, then five whose params are 3 MiB each: three of those
+    // pass the page budget.
+    constexpr qsizetype kBlobBytes = 3 * 1024 * 1024;
+    static_assert(2 * kBlobBytes < reliability::kMaxListPageBytes &&
+                  3 * kBlobBytes >= reliability::kMaxListPageBytes);
+    QList<Job> jobs{makeJob(QStringLiteral("small"), 1000)};
+    for (int i = 1; i <= 5; ++i) {
+        Job big = makeJob(QStringLiteral("big%1").arg(i), 1000 + i);
+        big.params = QJsonObject{{QStringLiteral("blob"), QString(kBlobBytes, QLatin1Char('x'))}};
+        jobs.append(big);
+    }
+    QVERIFY2(commitNewJobs(store, &jobs), qPrintable(store.lastError()));
+    // The small job's tombstone comes after every big job in the feed.
+    QVERIFY(store.begin());
+    QVERIFY2(store.purgeJob(QStringLiteral("small")), qPrintable(store.lastError()));
+    QVERIFY2(store.commit(), qPrintable(store.lastError()));
+    const qint64 tombstoneRev = store.currentRev();
+
+    // Newest first; the cursor goes on where the budget stopped the page.
+    ListQuery query;
+    query.limit = reliability::kMaxListLimit;
+    ListPage list = store.list(query);
+    QCOMPARE(list.items.size(), 3);
+    QCOMPARE(list.items.constLast().id, QStringLiteral("big3"));
+    QVERIFY(!list.nextCursor.isEmpty());
+    query.cursor = list.nextCursor;
+    list = store.list(query);
+    QCOMPARE(list.items.size(), 2);
+    QCOMPARE(list.items.constLast().id, QStringLiteral("big1"));
+    QVERIFY(list.nextCursor.isEmpty());
+
+    // The feed stops at big3, and the tombstone, newer, waits for the next
+    // page: a reader going on from the page's rev misses nothing.
+    ChangesPage page = store.changesSince(0, reliability::kMaxListLimit);
+    QCOMPARE(page.items.size(), 3);
+    QCOMPARE(page.items.constLast().job.id, QStringLiteral("big3"));
+    QCOMPARE(page.rev, jobs[3].rev);
+    page = store.changesSince(page.rev, reliability::kMaxListLimit);
+    QCOMPARE(page.items.size(), 3);
+    QCOMPARE(page.items[0].job.id, QStringLiteral("big4"));
+    QCOMPARE(page.items[1].job.id, QStringLiteral("big5"));
+    QVERIFY(page.items[2].deleted);
+    QCOMPARE(page.rev, tombstoneRev);
+
+    // A single job above the budget still comes, alone.
+    page = store.changesSince(jobs[4].rev, 1);
+    QCOMPARE(page.items.size(), 1);
+    QCOMPARE(page.items[0].job.id, QStringLiteral("big5"));
 }
 
 void TestSqliteJobStore::changesSinceNothingChanged()
