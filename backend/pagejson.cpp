@@ -38,6 +38,8 @@ void writeChangesPage(JsonWriter &w, const ChangesPage &page)
         w.endObject();
     }
     w.endArray();
+    w.key("more");
+    w.boolean(page.more);
     w.key("rev");
     w.integer(page.rev);
 }

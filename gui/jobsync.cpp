@@ -163,7 +163,9 @@ void JobSync::onReply(const Result<QJsonObject> &reply)
     m_model->applyBatch(jobs, deleted);
     m_rev = rev;
 
-    if (items.size() >= kPageSize) {
+    // `more`: the page stopped at its limit or at its size with changes
+    // left; a full page means the same from a backend that does not say.
+    if (page.value(QStringLiteral("more")).toBool() || items.size() >= kPageSize) {
         send(); // more pages waiting
         return;
     }

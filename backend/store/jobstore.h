@@ -44,6 +44,9 @@ struct ChangesPage
     QList<JobChange> items; // oldest first
     /// The newest rev returned, or max(since, current) when nothing changed.
     qint64 rev = 0;
+    /// More changes wait after `rev` (the page stopped at its limit or at
+    /// its size): read on at once rather than at the next poll.
+    bool more = false;
 };
 
 /// One entry of a job's timeline.

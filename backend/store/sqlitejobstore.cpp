@@ -1586,7 +1586,9 @@ ChangesPage SqliteJobStore::changesSince(qint64 rev, int limit)
         QSqlQuery &q = r.changedJobs;
         StatementReset reset(q);
         q.bindValue(0, rev);
-        q.bindValue(1, limit);
+        // One row more than asked, here and for tombstones, tells whether
+        // another page follows.
+        q.bindValue(1, limit + 1);
         ok = execStatement(q, "changesSince (jobs)", &error);
         qsizetype bytes = 0;
         while (ok && q.next()) {
@@ -1604,7 +1606,7 @@ ChangesPage SqliteJobStore::changesSince(qint64 rev, int limit)
         QSqlQuery &q = r.changedTombstones;
         StatementReset reset(q);
         q.bindValue(0, rev);
-        q.bindValue(1, limit);
+        q.bindValue(1, limit + 1);
         ok = execStatement(q, "changesSince (tombstones)", &error);
         while (ok && q.next()) {
             JobChange change;
@@ -1633,9 +1635,12 @@ ChangesPage SqliteJobStore::changesSince(qint64 rev, int limit)
             page.items.begin(), page.items.end(), *cutAfterRev,
             [](qint64 cut, const JobChange &change) { return cut < change.job.rev; });
         page.items.erase(firstAfter, page.items.end());
+        page.more = true;
     }
-    if (page.items.size() > limit)
+    if (page.items.size() > limit) {
         page.items.resize(limit);
+        page.more = true;
+    }
     if (!page.items.isEmpty())
         page.rev = page.items.constLast().job.rev;
     return page;

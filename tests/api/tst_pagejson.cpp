@@ -73,12 +73,14 @@ void tst_PageJson::changesPage()
     purged.job.rev = 9;
     page.items = {JobChange{someJob(QStringLiteral("a"), 8), false}, purged};
     page.rev = 9;
+    page.more = true;
     const QJsonObject expected{
         {QStringLiteral("items"),
          QJsonArray{jobToJson(page.items[0].job),
                     QJsonObject{{QStringLiteral("deleted"), true},
                                 {QStringLiteral("id"), QStringLiteral("gone")},
                                 {QStringLiteral("rev"), 9}}}},
+        {QStringLiteral("more"), true},
         {QStringLiteral("rev"), 9}};
     QCOMPARE(parsed(changesPageJson(page)), expected);
 }

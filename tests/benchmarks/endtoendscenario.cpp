@@ -64,7 +64,7 @@ public:
                         : o.value(QStringLiteral("status")).toString().toStdString();
             }
             m_rev = page.value(QStringLiteral("rev")).toInteger(m_rev);
-            if (items.size() < kFeedPageLimit)
+            if (!page.value(QStringLiteral("more")).toBool())
                 return true;
         }
     }

@@ -727,10 +727,15 @@ void TestSqliteJobStore::changesSince()
     page = store.changesSince(0, 2);
     QCOMPARE(page.items.size(), 2);
     QCOMPARE(page.rev, a.rev);
+    QVERIFY(page.more);
     page = store.changesSince(page.rev, 2);
     QCOMPARE(page.items.size(), 1);
     QVERIFY(page.items[0].deleted);
     QCOMPARE(page.rev, tombstoneRev);
+    QVERIFY(!page.more);
+    // A page that holds exactly what is left has no more.
+    QVERIFY(!store.changesSince(0, 3).more);
+    QVERIFY(store.changesSince(0, 1).more);
 
     page = store.changesSince(afterInsert, 100);
     QCOMPARE(page.items.size(), 2);
@@ -753,12 +758,18 @@ void TestSqliteJobStore::pagesStopAtTheByteBudget()
     QVERIFY(dir.isValid());
     SqliteJobStore store;
     QVERIFY2(store.open(dir.path()), qPrintable(store.lastError()));
+    const auto purge = [&store](const QString &id) {
+        return store.begin() && store.purgeJob(id) && store.commit();
+    };
 
-    // A small job, then five whose params are 3 MiB each: three of those
-    // pass the page budget.
+    // A tombstone before the big jobs, five jobs whose params are 3 MiB
+    // each (three of them pass the page budget), and a tombstone after them.
     constexpr qsizetype kBlobBytes = 3 * 1024 * 1024;
     static_assert(2 * kBlobBytes < reliability::kMaxListPageBytes &&
                   3 * kBlobBytes >= reliability::kMaxListPageBytes);
+    QList<Job> early{makeJob(QStringLiteral("early"), 999)};
+    QVERIFY2(commitNewJobs(store, &early), qPrintable(store.lastError()));
+    QVERIFY2(purge(QStringLiteral("early")), qPrintable(store.lastError()));
     QList<Job> jobs{makeJob(QStringLiteral("small"), 1000)};
     for (int i = 1; i <= 5; ++i) {
         Job big = makeJob(QStringLiteral("big%1").arg(i), 1000 + i);
@@ -766,10 +777,7 @@ void TestSqliteJobStore::pagesStopAtTheByteBudget()
         jobs.append(big);
     }
     QVERIFY2(commitNewJobs(store, &jobs), qPrintable(store.lastError()));
-    // The small job's tombstone comes after every big job in the feed.
-    QVERIFY(store.begin());
-    QVERIFY2(store.purgeJob(QStringLiteral("small")), qPrintable(store.lastError()));
-    QVERIFY2(store.commit(), qPrintable(store.lastError()));
+    QVERIFY2(purge(QStringLiteral("small")), qPrintable(store.lastError()));
     const qint64 tombstoneRev = store.currentRev();
 
     // Newest first; the cursor goes on where the budget stopped the page.
@@ -785,23 +793,38 @@ void TestSqliteJobStore::pagesStopAtTheByteBudget()
     QCOMPARE(list.items.constLast().id, QStringLiteral("big1"));
     QVERIFY(list.nextCursor.isEmpty());
 
-    // The feed stops at big3, and the tombstone, newer, waits for the next
-    // page: a reader going on from the page's rev misses nothing.
+    // The feed keeps the older tombstone, stops at big3 and says so; the
+    // newer tombstone waits for the next page: a reader going on from the
+    // page's rev misses nothing.
     ChangesPage page = store.changesSince(0, reliability::kMaxListLimit);
-    QCOMPARE(page.items.size(), 3);
+    QCOMPARE(page.items.size(), 4);
+    QVERIFY(page.items[0].deleted);
+    QCOMPARE(page.items[0].job.id, QStringLiteral("early"));
     QCOMPARE(page.items.constLast().job.id, QStringLiteral("big3"));
     QCOMPARE(page.rev, jobs[3].rev);
+    QVERIFY(page.more);
     page = store.changesSince(page.rev, reliability::kMaxListLimit);
     QCOMPARE(page.items.size(), 3);
     QCOMPARE(page.items[0].job.id, QStringLiteral("big4"));
     QCOMPARE(page.items[1].job.id, QStringLiteral("big5"));
     QVERIFY(page.items[2].deleted);
     QCOMPARE(page.rev, tombstoneRev);
+    QVERIFY(!page.more);
 
-    // A single job above the budget still comes, alone.
-    page = store.changesSince(jobs[4].rev, 1);
+    // A job larger than the whole budget still comes, alone.
+    QList<Job> huge{makeJob(QStringLiteral("huge"), 2000), makeJob(QStringLiteral("after"), 2001)};
+    huge[0].params = QJsonObject{
+        {QStringLiteral("blob"), QString(reliability::kMaxListPageBytes, QLatin1Char('x'))}};
+    QVERIFY2(commitNewJobs(store, &huge), qPrintable(store.lastError()));
+    page = store.changesSince(tombstoneRev, reliability::kMaxListLimit);
     QCOMPARE(page.items.size(), 1);
-    QCOMPARE(page.items[0].job.id, QStringLiteral("big5"));
+    QCOMPARE(page.items[0].job.id, QStringLiteral("huge"));
+    QVERIFY(page.more);
+    query.cursor.clear();
+    list = store.list(query);
+    QCOMPARE(list.items.size(), 2); // "after", then "huge", which fills the page
+    QCOMPARE(list.items.constLast().id, QStringLiteral("huge"));
+    QVERIFY(!list.nextCursor.isEmpty());
 }
 
 void TestSqliteJobStore::changesSinceNothingChanged()
