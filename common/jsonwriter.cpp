@@ -260,13 +260,8 @@ void JsonWriter::object(const QJsonObject &object)
 
 void JsonWriter::raw(const QByteArray &json)
 {
-    raw(std::string_view(json.constData(), static_cast<std::size_t>(json.size())));
-}
-
-void JsonWriter::raw(std::string_view json)
-{
     separate();
-    m_out.append(json.data(), static_cast<qsizetype>(json.size()));
+    m_out.append(json);
 }
 
 } // namespace jobdesk

@@ -41,10 +41,10 @@ public:
     void optionalNumber(const std::optional<double> &value);
     /// Any JSON value, objects and arrays as QJsonDocument writes them.
     void value(const QJsonValue &value);
+    /// An object as QJsonDocument writes it (members in key order).
     void object(const QJsonObject &object);
     /// Bytes that already are one JSON value.
     void raw(const QByteArray &json);
-    void raw(std::string_view json);
 
 private:
     void separate();

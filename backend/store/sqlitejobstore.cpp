@@ -522,12 +522,13 @@ bool readJob(const QSqlQuery &q, Job *job, QString *error)
 }
 
 /// About how many bytes of JSON the job in the current row makes: its texts
-/// that can be long, and a fixed share for the rest. For page budgets.
+/// that can be long (in characters: non-ASCII text takes more), and a fixed
+/// share for the rest. For page budgets.
 qsizetype approximateJsonBytes(const QSqlQuery &q)
 {
     constexpr qsizetype kFixedShare = 640;
     qsizetype bytes = kFixedShare;
-    for (int column : {ColParams, ColMessage, ColErrorMessage, ColCallbackUrl})
+    for (int column : {ColParams, ColMessage, ColErrorMessage})
         bytes += q.value(column).toString().size();
     return bytes;
 }
