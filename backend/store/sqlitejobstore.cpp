@@ -170,6 +170,12 @@ const std::vector<MigrationStep> &migrationSteps()
                     busy_peak INTEGER NOT NULL,
                     busy_last INTEGER NOT NULL))",
          }},
+        {"lists by status, newest first",
+         {
+             // IF NOT EXISTS: a store taken back to an older version by hand
+             // may keep it.
+             "CREATE INDEX IF NOT EXISTS jobs_status_newest ON jobs (status, created_at_ms, id)",
+         }},
     };
     return steps;
 }
@@ -1492,12 +1498,6 @@ ListPage SqliteJobStore::list(const ListQuery &query)
     statuses.erase(std::unique(statuses.begin(), statuses.end()), statuses.end());
 
     QStringList conditions;
-    if (!statuses.isEmpty()) {
-        QStringList marks;
-        for (qsizetype i = 0; i < statuses.size(); ++i)
-            marks << QStringLiteral("?");
-        conditions << QStringLiteral("status IN (%1)").arg(marks.join(QStringLiteral(", ")));
-    }
     if (!query.kind.isEmpty())
         conditions << QStringLiteral("kind = ?");
     // A literal, not a parameter: only then can SQLite use the partial index.
@@ -1505,11 +1505,25 @@ ListPage SqliteJobStore::list(const ListQuery &query)
         conditions << QStringLiteral("dead_letter = %1").arg(*query.deadLetter ? 1 : 0);
     if (hasCursor)
         conditions << QStringLiteral("(created_at_ms, id) < (?, ?)");
-    const QString where = conditions.isEmpty()
-                              ? QString()
-                              : QStringLiteral("WHERE ") + conditions.join(QStringLiteral(" AND "));
-    const QString sql =
-        selectJobsSql(where + QStringLiteral(" ORDER BY created_at_ms DESC, id DESC LIMIT ?"));
+    const auto where = [](QStringList all) {
+        return all.isEmpty() ? QString()
+                             : QStringLiteral("WHERE ") + all.join(QStringLiteral(" AND "));
+    };
+    const QString newestFirst = QStringLiteral(" ORDER BY created_at_ms DESC, id DESC LIMIT ?");
+    QString sql;
+    if (statuses.isEmpty()) {
+        sql = selectJobsSql(where(conditions) + newestFirst);
+    } else {
+        const QString oneStatus = selectJobsSql(
+            where(QStringList{QStringLiteral("status = ?")} + conditions) + newestFirst);
+        // One walk of jobs_status_newest per status, the newest of each
+        // merged: for `status IN (…)` SQLite would read and sort every
+        // matching row, all the finished jobs for a page of 50.
+        const QStringList perStatus(statuses.size(),
+                                    QStringLiteral("SELECT * FROM (%1)").arg(oneStatus));
+        sql = statuses.size() == 1 ? oneStatus
+                                   : perStatus.join(QStringLiteral(" UNION ALL ")) + newestFirst;
+    }
 
     ReaderStatements &r = *m_db->reader;
     auto it = r.lists.find(sql);
@@ -1525,16 +1539,26 @@ ListPage SqliteJobStore::list(const ListQuery &query)
     QSqlQuery &q = it.value();
     StatementReset reset(q);
     int position = 0;
-    for (JobStatus status : statuses)
-        q.bindValue(position++, statusName(status));
-    if (!query.kind.isEmpty())
-        q.bindValue(position++, query.kind);
-    if (hasCursor) {
-        q.bindValue(position++, cursorCreatedAtMs);
-        q.bindValue(position++, cursorId);
-    }
     // One row more than asked tells whether another page follows.
-    q.bindValue(position++, limit + 1);
+    const auto bindFilters = [&](std::optional<JobStatus> status) {
+        if (status)
+            q.bindValue(position++, statusName(*status));
+        if (!query.kind.isEmpty())
+            q.bindValue(position++, query.kind);
+        if (hasCursor) {
+            q.bindValue(position++, cursorCreatedAtMs);
+            q.bindValue(position++, cursorId);
+        }
+        q.bindValue(position++, limit + 1);
+    };
+    if (statuses.isEmpty()) {
+        bindFilters(std::nullopt);
+    } else {
+        for (JobStatus status : statuses)
+            bindFilters(status);
+        if (statuses.size() > 1)
+            q.bindValue(position++, limit + 1); // the merge's
+    }
 
     QString error;
     if (!execStatement(q, "list", &error)) {

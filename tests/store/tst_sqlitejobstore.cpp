@@ -548,6 +548,9 @@ void TestSqliteJobStore::list_data()
     QTest::newRow("unknown kind") << any << QStringLiteral("nope") << -1 << 20;
     QTest::newRow("dead letters") << any << QString() << 1 << 4;
     QTest::newRow("not dead letters") << any << QString() << 0 << 30;
+    QTest::newRow("three statuses and a kind, pages of 1")
+        << QList<JobStatus>{JobStatus::Cancelled, JobStatus::Pending, JobStatus::Completed}
+        << QStringLiteral("demo.sleep") << -1 << 1;
     QTest::newRow("status, kind and dead letter")
         << QList<JobStatus>{JobStatus::Failed} << QStringLiteral("demo.sleep") << 1 << 3;
 }
