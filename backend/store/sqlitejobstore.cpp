@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -1510,19 +1511,23 @@ ListPage SqliteJobStore::list(const ListQuery &query)
                              : QStringLiteral("WHERE ") + all.join(QStringLiteral(" AND "));
     };
     const QString newestFirst = QStringLiteral(" ORDER BY created_at_ms DESC, id DESC LIMIT ?");
+    const QString statusMatches = where(QStringList{QStringLiteral("status = ?")} + conditions);
+    // With several statuses, each walks jobs_status_newest for its newest
+    // keys and only the keys are merged and sorted; the rows are then read
+    // one by one. For `status IN (…)` SQLite would read and sort every
+    // matching row (all the finished jobs, params included) for a page.
+    const bool byKeys = statuses.size() > 1;
     QString sql;
     if (statuses.isEmpty()) {
         sql = selectJobsSql(where(conditions) + newestFirst);
+    } else if (!byKeys) {
+        sql = selectJobsSql(statusMatches + newestFirst);
     } else {
-        const QString oneStatus = selectJobsSql(
-            where(QStringList{QStringLiteral("status = ?")} + conditions) + newestFirst);
-        // One walk of jobs_status_newest per status, the newest of each
-        // merged: for `status IN (…)` SQLite would read and sort every
-        // matching row, all the finished jobs for a page of 50.
-        const QStringList perStatus(statuses.size(),
-                                    QStringLiteral("SELECT * FROM (%1)").arg(oneStatus));
-        sql = statuses.size() == 1 ? oneStatus
-                                   : perStatus.join(QStringLiteral(" UNION ALL ")) + newestFirst;
+        const QStringList perStatus(
+            statuses.size(),
+            QStringLiteral("SELECT * FROM (SELECT created_at_ms, id FROM jobs %1%2)")
+                .arg(statusMatches, newestFirst));
+        sql = perStatus.join(QStringLiteral(" UNION ALL ")) + newestFirst;
     }
 
     ReaderStatements &r = *m_db->reader;
@@ -1536,6 +1541,18 @@ ListPage SqliteJobStore::list(const ListQuery &query)
         }
         it = r.lists.insert(sql, prepared);
     }
+    QString error;
+    // The keys and the rows they name are read in one snapshot.
+    if (byKeys && !execStatement(r.beginRead, "list (begin)", &error)) {
+        fail(error);
+        return page;
+    }
+    // Ended after the statements below are reset (declared before them).
+    const auto endRead = qScopeGuard([&] {
+        QString endError;
+        if (byKeys && !execStatement(r.endRead, "list (end)", &endError))
+            qCWarning(lcStore) << endError;
+    });
     QSqlQuery &q = it.value();
     StatementReset reset(q);
     int position = 0;
@@ -1556,29 +1573,44 @@ ListPage SqliteJobStore::list(const ListQuery &query)
     } else {
         for (JobStatus status : statuses)
             bindFilters(status);
-        if (statuses.size() > 1)
+        if (byKeys)
             q.bindValue(position++, limit + 1); // the merge's
     }
 
-    QString error;
     if (!execStatement(q, "list", &error)) {
         fail(error);
         return page;
     }
     bool more = false;
     qsizetype bytes = 0;
+    // Adds the job in `row`'s current row to the page.
+    const auto take = [&](const QSqlQuery &row) {
+        Job job;
+        if (!readJob(row, &job, &error))
+            return false;
+        bytes += approximateJsonBytes(row);
+        page.items.append(std::move(job));
+        return true;
+    };
     while (q.next()) {
         if (page.items.size() == limit || bytes >= reliability::kMaxListPageBytes) {
             more = true;
             break;
         }
-        Job job;
-        if (!readJob(q, &job, &error)) {
+        if (!byKeys) {
+            if (!take(q)) {
+                fail(error);
+                return {};
+            }
+            continue;
+        }
+        QSqlQuery &row = r.jobById;
+        StatementReset rowReset(row);
+        row.bindValue(0, q.value(1));
+        if (!execStatement(row, "list (row)", &error) || (row.next() && !take(row))) {
             fail(error);
             return {};
         }
-        bytes += approximateJsonBytes(q);
-        page.items.append(std::move(job));
     }
     if (more)
         page.nextCursor = encodeCursor(page.items.constLast());

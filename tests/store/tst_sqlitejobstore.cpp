@@ -187,9 +187,10 @@ void TestSqliteJobStore::openCreatesSchema()
              inspect(dbPath, QStringLiteral("SELECT name FROM sqlite_master"))) {
             names.insert(row.value(0).toString());
         }
-        for (const char *expected : {"jobs", "job_events", "results", "tombstones", "meta",
-                                     "idempotency_keys", "jobs_queue", "jobs_rev", "jobs_newest",
-                                     "tombstones_rev", "idempotency_keys_created"}) {
+        for (const char *expected :
+             {"jobs", "job_events", "results", "tombstones", "meta", "idempotency_keys",
+              "jobs_queue", "jobs_rev", "jobs_newest", "jobs_status_newest", "tombstones_rev",
+              "idempotency_keys_created"}) {
             QVERIFY2(names.contains(QLatin1String(expected)), expected);
         }
     }
@@ -551,6 +552,8 @@ void TestSqliteJobStore::list_data()
     QTest::newRow("three statuses and a kind, pages of 1")
         << QList<JobStatus>{JobStatus::Cancelled, JobStatus::Pending, JobStatus::Completed}
         << QStringLiteral("demo.sleep") << -1 << 1;
+    QTest::newRow("two statuses and dead letters, pages of 2")
+        << QList<JobStatus>{JobStatus::Failed, JobStatus::Completed} << QString() << 1 << 2;
     QTest::newRow("status, kind and dead letter")
         << QList<JobStatus>{JobStatus::Failed} << QStringLiteral("demo.sleep") << 1 << 3;
 }
