@@ -1551,7 +1551,7 @@ ListPage SqliteJobStore::list(const ListQuery &query)
     const auto endRead = qScopeGuard([&] {
         QString endError;
         if (byKeys && !execStatement(r.endRead, "list (end)", &endError))
-            qCWarning(lcStore) << endError;
+            fail(endError);
     });
     QSqlQuery &q = it.value();
     StatementReset reset(q);
@@ -1607,7 +1607,16 @@ ListPage SqliteJobStore::list(const ListQuery &query)
         QSqlQuery &row = r.jobById;
         StatementReset rowReset(row);
         row.bindValue(0, q.value(1));
-        if (!execStatement(row, "list (row)", &error) || (row.next() && !take(row))) {
+        if (!execStatement(row, "list (row)", &error)) {
+            fail(error);
+            return {};
+        }
+        if (!row.next()) {
+            // Not within one snapshot; said rather than a page silently short.
+            qCWarning(lcStore) << "list: job" << q.value(1).toString() << "vanished";
+            continue;
+        }
+        if (!take(row)) {
             fail(error);
             return {};
         }

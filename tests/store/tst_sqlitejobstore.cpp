@@ -798,6 +798,17 @@ void TestSqliteJobStore::pagesStopAtTheByteBudget()
     QCOMPARE(list.items.size(), 2);
     QCOMPARE(list.items.constLast().id, QStringLiteral("big1"));
     QVERIFY(list.nextCursor.isEmpty());
+    // The same through the merge of several statuses.
+    query.statuses = {JobStatus::Failed, JobStatus::Pending};
+    query.cursor.clear();
+    list = store.list(query);
+    QCOMPARE(list.items.size(), 3);
+    QCOMPARE(list.items.constLast().id, QStringLiteral("big3"));
+    query.cursor = list.nextCursor;
+    list = store.list(query);
+    QCOMPARE(list.items.size(), 2);
+    QVERIFY(list.nextCursor.isEmpty());
+    query.statuses.clear();
 
     // The feed keeps the older tombstone, stops at big3 and says so; the
     // newer tombstone waits for the next page: a reader going on from the
