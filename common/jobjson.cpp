@@ -58,6 +58,14 @@ QJsonObject jobErrorToJson(const JobError &error)
                        {QStringLiteral("message"), error.message}};
 }
 
+void writeParams(JsonWriter &w, const QJsonObject &params, const QByteArray &paramsJson)
+{
+    if (paramsJson.isEmpty())
+        w.object(params);
+    else
+        w.raw(paramsJson);
+}
+
 namespace {
 
 void writeTimestamp(JsonWriter &w, qint64 msSinceEpoch)
@@ -118,10 +126,7 @@ QByteArray jobToJsonBytes(const Job &job)
     w.key("next_attempt_at");
     writeTimestamp(w, job.nextAttemptAtMs);
     w.key("params");
-    if (job.paramsJson.isEmpty())
-        w.value(job.params);
-    else
-        w.raw(job.paramsJson);
+    writeParams(w, job.params, job.paramsJson);
     w.key("priority");
     w.integer(job.priority);
     w.key("progress");

@@ -22,6 +22,9 @@ bool jobFromJson(const QJsonObject &json, Job *job, QString *error = nullptr);
 QJsonObject resultInfoToJson(const ResultInfo &result);
 /// The result object as resultInfoToJson() has it, written in place.
 void writeResultInfo(JsonWriter &w, const ResultInfo &result);
+/// A job's params: the bytes kept from the submit when there are any, else
+/// the object written out. Shared by the job object and the worker messages.
+void writeParams(JsonWriter &w, const QJsonObject &params, const QByteArray &paramsJson);
 QJsonObject jobErrorToJson(const JobError &error);
 
 /// The HTTP path of a job and of its result.

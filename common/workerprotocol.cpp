@@ -119,10 +119,7 @@ QByteArray encodeWorkerMessage(const WorkerMessage &m)
         w.key("kind");
         w.string(m.kind);
         w.key("params");
-        if (!m.paramsJson.isEmpty())
-            w.raw(m.paramsJson);
-        else
-            w.value(m.params);
+        writeParams(w, m.params, m.paramsJson);
         w.key("timeout_s");
         w.integer(m.timeoutS);
         w.key("attempt");
