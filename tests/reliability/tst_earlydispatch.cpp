@@ -316,10 +316,19 @@ void tst_EarlyDispatch::reportsTakenInDuringAFailedCommitRunAgain()
             endedBeforeTheFailure += n;
     };
     m_store->failLateMs = 1500; // long enough for a 0.3 s attempt on a loaded machine
-    m_store->failCommits = 1; // the first commit with dispatches
+    m_store->failCommits = 1;   // the first commit with dispatches
+    // The requests begin once the first attempt reports, that is while the
+    // commit that sent it runs: started earlier, a request could open the
+    // first commit itself before any worker is up, and that commit, the one
+    // that fails, would then dispatch nothing.
+    if (!requestsMeanwhile.isEmpty()) {
+        connect(m_workers.get(), &WorkerSupervisor::progress, &requests,
+                [&requests, &endedBeforeTheFailure] {
+                    if (!requests.isActive() && endedBeforeTheFailure < 0)
+                        requests.start(20);
+                });
+    }
     startWorkers();
-    if (!requestsMeanwhile.isEmpty())
-        requests.start(20);
 
     for (const QString &id : std::as_const(ids))
         QTRY_COMPARE_WITH_TIMEOUT(m_store->job(id)->status, JobStatus::Completed, 30000);
