@@ -182,7 +182,8 @@ struct WorkerSupervisor::Private
     void closeChannel();
 
     void spawn(int slotIndex);
-    void retire(const QByteArray &identity, Retirement why, const QString &how);
+    // By value: callers may pass the key of the entry that retire() erases.
+    void retire(QByteArray identity, Retirement why, const QString &how);
     void onProcessExited(WorkerProcess *process, const QString &how);
 
     void readMessages();
@@ -412,8 +413,7 @@ void WorkerSupervisor::Private::onProcessExited(WorkerProcess *process, const QS
     // A worker retired earlier (and killed) has now been reaped: nothing to do.
 }
 
-void WorkerSupervisor::Private::retire(const QByteArray &identity, Retirement why,
-                                       const QString &how)
+void WorkerSupervisor::Private::retire(QByteArray identity, Retirement why, const QString &how)
 {
     const auto it = workers.find(identity);
     if (it == workers.end())
