@@ -251,7 +251,8 @@ void tst_EarlyDispatch::sendThatFailsBeforeAFailedCommitHoldsNothingBack()
     const QString id = submit({{QStringLiteral("duration_s"), 0.3}});
     QVERIFY(!id.isEmpty());
     bool killed = false;
-    connect(m_workers.get(), &WorkerSupervisor::workerAvailable, this, [&] {
+    QObject scope; // after the locals it captures: disconnects before they go
+    connect(m_workers.get(), &WorkerSupervisor::workerAvailable, &scope, [&] {
         if (killed)
             return;
         killed = true;

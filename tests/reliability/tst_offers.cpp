@@ -263,7 +263,8 @@ void tst_Offers::cancelCrossingTheStartOfAnOffer()
     bool asked = false;
     // The end of the attempt ahead is read just before the start it
     // announces (next_fence): cancel there, and re-drive at the answer.
-    connect(m_workers.get(), &WorkerSupervisor::finished, this, [&](const QString &id) {
+    QObject scope; // after the locals it captures: disconnects before they go
+    connect(m_workers.get(), &WorkerSupervisor::finished, &scope, [&](const QString &id) {
         if (id != ahead || asked || !m_startedOffers.isEmpty())
             return;
         asked = true;
@@ -334,7 +335,8 @@ void tst_Offers::cancelCrossingAStartDuringADrain()
     std::optional<Result<CancelOutcome>> cancelled;
     bool asked = false;
     bool drained = false;
-    connect(m_workers.get(), &WorkerSupervisor::finished, this, [&](const QString &id) {
+    QObject scope; // after the locals it captures: disconnects before they go
+    connect(m_workers.get(), &WorkerSupervisor::finished, &scope, [&](const QString &id) {
         if (id != ahead || asked)
             return;
         asked = true;
@@ -366,13 +368,14 @@ void tst_Offers::cancelWaitingAtStopIsAnswered()
     QTRY_COMPARE_WITH_TIMEOUT(m_workers->standbySlots(), 1, 5000);
     std::optional<Result<CancelOutcome>> cancelled;
     bool asked = false;
-    connect(m_workers.get(), &WorkerSupervisor::finished, this, [&](const QString &id) {
+    QObject scope; // after the locals it captures: disconnects before they go
+    connect(m_workers.get(), &WorkerSupervisor::finished, &scope, [&](const QString &id) {
         if (id != ahead || asked)
             return;
         asked = true;
         m_service->cancel(x, [&](Result<CancelOutcome> r) { cancelled = r; });
     });
-    connect(m_workers.get(), &WorkerSupervisor::started, this, [&](const QString &id) {
+    connect(m_workers.get(), &WorkerSupervisor::started, &scope, [&](const QString &id) {
         if (id == x)
             m_service->stop();
     });
