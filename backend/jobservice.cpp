@@ -1792,7 +1792,7 @@ void JobService::settleBatch(Batch &batch)
         if (dirty != batch.dirty.end()) {
             reply(*batch.snapshots[dirty->second.position], batch.written[dirty->second.position]);
         } else {
-            const Job &job = m_active.at(id);
+            const Job job = m_active.at(id); // a copy: the reply may change m_active
             reply(*makeSnapshot(job), job);
         }
     }

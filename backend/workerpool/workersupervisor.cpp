@@ -593,9 +593,11 @@ void WorkerSupervisor::Private::handleMessage(const QByteArray &identity, const 
                                   << identity;
             return;
         }
-        if (!stopped)
-            Q_EMIT q->progress(worker.attempt->assignment.jobId, message->fence, message->progress,
-                               message->message);
+        if (!stopped) {
+            // A copy: a receiver may end the attempt that holds the id.
+            const QString jobId = worker.attempt->assignment.jobId;
+            Q_EMIT q->progress(jobId, message->fence, message->progress, message->message);
+        }
         return;
     case WorkerMessageType::Done:
     case WorkerMessageType::Failed:
