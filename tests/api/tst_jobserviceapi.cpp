@@ -116,12 +116,13 @@ SubmitCommand tst_JobServiceApi::command(const QJsonObject &body, const QString 
 
 Result<SubmitOutcome> tst_JobServiceApi::submitAndWait(const QJsonObject &body, const QString &key)
 {
-    std::optional<Result<SubmitOutcome>> answer;
-    m_service->submit(command(body, key), [&answer](Result<SubmitOutcome> r) { answer = r; });
-    (void)QTest::qWaitFor([&] { return answer.has_value(); }, 5000);
-    if (!answer)
+    // Shared, not on this frame: after a timeout the answer may still come.
+    auto answer = std::make_shared<std::optional<Result<SubmitOutcome>>>();
+    m_service->submit(command(body, key), [answer](Result<SubmitOutcome> r) { *answer = r; });
+    (void)QTest::qWaitFor([&] { return answer->has_value(); }, 5000);
+    if (!answer->has_value())
         return ApiError::make(ErrorCode::Internal, QStringLiteral("no answer"));
-    return *answer;
+    return **answer;
 }
 
 void tst_JobServiceApi::sameKeySameRequestReplaysTheFirstAnswer()

@@ -15,6 +15,9 @@ public:
     /// If set, a failing commitInBackground() says so only after this long,
     /// the event loop running meanwhile (a slow disk that then gives up).
     int failLateMs = 0;
+    /// Called as a commit that is to fail late begins (inside the caller's
+    /// commitInBackground(): it may only schedule work).
+    std::function<void()> onLateCommitBegun;
     /// Called just before a late failure is reported.
     std::function<void()> onLateFailure;
     /// If set, a commit in the background that succeeds starts only after
@@ -54,6 +57,8 @@ public:
             m_lateTimer.setSingleShot(true);
             QObject::connect(&m_lateTimer, &QTimer::timeout, [this] { reportLateFailure(); });
             m_lateTimer.start(failLateMs);
+            if (onLateCommitBegun)
+                onLateCommitBegun();
             return;
         }
         if (failCommits > 0) {

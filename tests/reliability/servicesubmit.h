@@ -4,6 +4,7 @@
 
 #include <QJsonObject>
 #include <QTest>
+#include <memory>
 #include <optional>
 
 /// Submits a demo.sleep job straight to an in-process JobService and waits
@@ -20,9 +21,10 @@ inline QString submitSleepJob(jobdesk::JobService &service, const QJsonObject &p
                             IdempotencyKeySource::Header);
     if (!command)
         return {};
-    std::optional<Result<SubmitOutcome>> answer;
-    service.submit(std::move(command).value(), [&](Result<SubmitOutcome> r) { answer = r; });
-    if (!QTest::qWaitFor([&] { return answer.has_value(); }, 5000))
+    // Shared, not on this frame: after a timeout the answer may still come.
+    auto answer = std::make_shared<std::optional<Result<SubmitOutcome>>>();
+    service.submit(std::move(command).value(), [answer](Result<SubmitOutcome> r) { *answer = r; });
+    if (!QTest::qWaitFor([&] { return answer->has_value(); }, 5000))
         return {};
-    return answer && answer->ok() ? answer->value().jobId : QString();
+    return (*answer)->ok() ? (*answer)->value().jobId : QString();
 }

@@ -105,6 +105,12 @@ void tst_EarlyDispatch::init()
 
 void tst_EarlyDispatch::cleanup()
 {
+    // The hooks a test set capture its locals; the stop below may still
+    // report a late failure.
+    if (m_store) {
+        m_store->onLateCommitBegun = nullptr;
+        m_store->onLateFailure = nullptr;
+    }
     if (m_service)
         m_service->stop();
     if (m_workers)
@@ -294,22 +300,38 @@ void tst_EarlyDispatch::reportsTakenInDuringAFailedCommitRunAgain()
         ids << submit({{QStringLiteral("duration_s"), 0.3}, {QStringLiteral("steps"), 6}});
         QVERIFY(!ids.last().isEmpty());
     }
+    int endedBeforeTheFailure = -1;
+    int requestsBeforeTheFailure = 0;
     QTimer requests;
-    connect(&requests, &QTimer::timeout, this, [this, requestsMeanwhile] {
-        if (requestsMeanwhile == QLatin1String("cancel")) {
-            m_service->cancel(QStringLiteral("01a21b50-0000-7000-8000-0000000000ff"),
-                              [](Result<CancelOutcome>) {});
-            return;
-        }
-        Result<SubmitCommand> command = m_service->parseSubmit(
-            QJsonObject{{QStringLiteral("kind"), QStringLiteral("demo.sleep")},
+    connect(&requests, &QTimer::timeout, this,
+            [this, requestsMeanwhile, &requestsBeforeTheFailure] {
+                ++requestsBeforeTheFailure;
+                if (requestsMeanwhile == QLatin1String("cancel")) {
+                    m_service->cancel(QStringLiteral("01a21b50-0000-7000-8000-0000000000ff"),
+                                      [](Result<CancelOutcome>) {});
+                    return;
+                }
+                Result<SubmitCommand> command = m_service->parseSubmit(
+                    QJsonObject{
+                        {QStringLiteral("kind"), QStringLiteral("demo.sleep")},
                         {QStringLiteral("params"), QJsonObject{{QStringLiteral("duration_s"), 0}}},
                         {QStringLiteral("priority"), -1}}, // behind the measured jobs
-            IdempotencyKeySource::Header);
-        QVERIFY(command.ok());
-        m_service->submit(std::move(command).value(), [](Result<SubmitOutcome>) {});
-    });
-    int endedBeforeTheFailure = -1;
+                    IdempotencyKeySource::Header);
+                QVERIFY(command.ok());
+                m_service->submit(std::move(command).value(), [](Result<SubmitOutcome>) {});
+            });
+    // The requests begin with the commit that is to fail (the first one
+    // with dispatches), at the next turn of the event loop: started any
+    // earlier, a request could open that commit itself before a worker is
+    // up, and it would dispatch nothing; started at a report, a worker's end
+    // could be read before the first request.
+    if (!requestsMeanwhile.isEmpty()) {
+        m_store->onLateCommitBegun = [&requests] {
+            requests.setInterval(0);
+            requests.start();
+        };
+        connect(&requests, &QTimer::timeout, this, [&requests] { requests.setInterval(20); });
+    }
     m_store->onLateFailure = [&] {
         requests.stop();
         endedBeforeTheFailure = 0;
@@ -318,17 +340,6 @@ void tst_EarlyDispatch::reportsTakenInDuringAFailedCommitRunAgain()
     };
     m_store->failLateMs = 1500; // long enough for a 0.3 s attempt on a loaded machine
     m_store->failCommits = 1;   // the first commit with dispatches
-    // The requests begin once the first attempt reports, that is while the
-    // commit that sent it runs: started earlier, a request could open the
-    // first commit itself before any worker is up, and that commit, the one
-    // that fails, would then dispatch nothing.
-    if (!requestsMeanwhile.isEmpty()) {
-        connect(m_workers.get(), &WorkerSupervisor::progress, &requests,
-                [&requests, &endedBeforeTheFailure] {
-                    if (!requests.isActive() && endedBeforeTheFailure < 0)
-                        requests.start(20);
-                });
-    }
     startWorkers();
 
     for (const QString &id : std::as_const(ids))
@@ -338,6 +349,8 @@ void tst_EarlyDispatch::reportsTakenInDuringAFailedCommitRunAgain()
     // The failed commit sent two attempts early, which ended before it
     // failed. Alone or behind submits, the batch gathered behind it sent
     // more as they ended; behind cancels, their reports waited in the queue.
+    if (!requestsMeanwhile.isEmpty())
+        QVERIFY(requestsBeforeTheFailure > 0);
     const QString ended = QStringLiteral("%1 attempts ended").arg(endedBeforeTheFailure);
     // (One of the two, if the second worker was not up yet at the claim.)
     if (requestsMeanwhile == QLatin1String("cancel"))
