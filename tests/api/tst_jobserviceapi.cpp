@@ -11,9 +11,11 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <memory>
 
 using namespace jobdesk;
 
@@ -45,6 +47,13 @@ private Q_SLOTS:
 private:
     void startService(JobService::Options options = {});
     void stopService();
+    /// Stops the service as the calling test function returns, passed or
+    /// failed: the callbacks it handed the service capture its locals, and
+    /// the stop answers those still waiting. Declare it after those locals.
+    [[nodiscard]] auto stopServiceAtReturn()
+    {
+        return qScopeGuard([this] { stopService(); });
+    }
     Result<SubmitOutcome> submitAndWait(const QJsonObject &body, const QString &key = {});
     SubmitCommand command(const QJsonObject &body, const QString &key = {});
 
@@ -136,6 +145,7 @@ void tst_JobServiceApi::sameKeySameRequestReplaysTheFirstAnswer()
 
     // The job moves on; the replay still says what the first answer said.
     std::optional<Result<CancelOutcome>> cancelled;
+    const auto stopFirst = stopServiceAtReturn();
     m_service->cancel(first.value().jobId, [&](Result<CancelOutcome> r) { cancelled = r; });
     QTRY_VERIFY(cancelled.has_value());
 
@@ -189,6 +199,7 @@ void tst_JobServiceApi::sameKeyOtherRequestIsRefused()
 void tst_JobServiceApi::keyStillBeingStoredIsAConflict()
 {
     std::optional<Result<SubmitOutcome>> first, second, third;
+    const auto stopFirst = stopServiceAtReturn();
     m_service->submit(command(sleepJob(), QStringLiteral("k3")), [&](auto r) { first = r; });
     // No event loop in between: the first is queued, not committed.
     m_service->submit(command(sleepJob(), QStringLiteral("k3")), [&](auto r) { second = r; });
@@ -224,6 +235,7 @@ void tst_JobServiceApi::keysOutliveTheirPurgedJob()
     const Result<SubmitOutcome> first = submitAndWait(sleepJob(), QStringLiteral("k5"));
     QVERIFY(first.ok());
     std::optional<Result<CancelOutcome>> cancelled;
+    const auto stopFirst = stopServiceAtReturn();
     m_service->cancel(first.value().jobId, [&](Result<CancelOutcome> r) { cancelled = r; });
     QTRY_VERIFY(cancelled.has_value());
     stopService();
@@ -328,6 +340,7 @@ void tst_JobServiceApi::terminalTransitionQueuesTheWebhookInItsCommit()
     QVERIFY(m_store->webhooks(submitted.value().jobId).isEmpty());
 
     std::optional<Result<CancelOutcome>> cancelled;
+    const auto stopFirst = stopServiceAtReturn();
     m_service->cancel(submitted.value().jobId, [&](Result<CancelOutcome> r) {
         cancelled = r;
         // Answered after the commit, which already holds the delivery.
@@ -355,6 +368,7 @@ void tst_JobServiceApi::noCallbackNoWebhook()
     QSignalSpy queued(m_service.get(), &JobService::webhookQueued);
     const Result<SubmitOutcome> submitted = submitAndWait(sleepJob());
     std::optional<Result<CancelOutcome>> cancelled;
+    const auto stopFirst = stopServiceAtReturn();
     m_service->cancel(submitted.value().jobId, [&](Result<CancelOutcome> r) { cancelled = r; });
     QTRY_VERIFY(cancelled.has_value());
     QCOMPARE(queued.size(), 0);
@@ -367,6 +381,7 @@ void tst_JobServiceApi::webhookAttemptsJoinTheTimeline()
         submitAndWait(sleepJob(5, {{"callback_url", "http://localhost:9/hook"}}));
     const QString id = submitted.value().jobId;
     std::optional<Result<CancelOutcome>> cancelled;
+    const auto stopFirst = stopServiceAtReturn();
     m_service->cancel(id, [&](Result<CancelOutcome> r) { cancelled = r; });
     QTRY_COMPARE(queued.size(), 1);
     WebhookDelivery d = queued.first().first().value<WebhookDelivery>();
@@ -402,6 +417,7 @@ void tst_JobServiceApi::metricsCountSubmitsAndEnds()
     const Result<SubmitOutcome> a = submitAndWait(sleepJob());
     QVERIFY(submitAndWait(sleepJob()).ok());
     std::optional<Result<CancelOutcome>> cancelled;
+    const auto stopFirst = stopServiceAtReturn();
     m_service->cancel(a.value().jobId, [&](Result<CancelOutcome> r) { cancelled = r; });
     QTRY_VERIFY(cancelled.has_value());
     QCOMPARE(m_metrics->jobsSubmitted.value({"demo.sleep"}), 2.0);
@@ -426,6 +442,7 @@ void tst_JobServiceApi::queuedJobsGetARetryAfter()
     QVERIFY(m_service->suggestRetryAfterS(*first) >= 1);
     QVERIFY(m_service->suggestRetryAfterS(*last) >= m_service->suggestRetryAfterS(*first));
     std::optional<Result<CancelOutcome>> cancelled;
+    const auto stopFirst = stopServiceAtReturn();
     m_service->cancel(ids.first(), [&](Result<CancelOutcome> r) { cancelled = r; });
     QTRY_VERIFY(cancelled.has_value());
     QCOMPARE(m_service->suggestRetryAfterS(*m_service->snapshot(ids.first())), 0);
@@ -491,6 +508,7 @@ void tst_JobServiceApi::statsCountsFollowEveryCommit()
     QCOMPARE(counts().value("counts").toObject().value("PENDING").toInteger(), 2);
 
     std::optional<Result<CancelOutcome>> cancelled;
+    const auto stopFirst = stopServiceAtReturn();
     m_service->cancel(a, [&](Result<CancelOutcome> r) { cancelled = r; });
     QTRY_VERIFY(cancelled.has_value());
     QVERIFY(agreeWithTheStore());
@@ -538,6 +556,7 @@ void tst_JobServiceApi::cancelledWhileWaitingCountsNoRunTime()
     }
     startService();
     std::optional<Result<CancelOutcome>> cancelled;
+    const auto stopFirst = stopServiceAtReturn();
     m_service->cancel(id, [&](Result<CancelOutcome> r) { cancelled = r; });
     QTRY_VERIFY(cancelled.has_value());
     QCOMPARE(cancelled->value().job.status, JobStatus::Cancelled);

@@ -14,6 +14,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -42,6 +43,13 @@ private Q_SLOTS:
 private:
     void startWorkers();
     QString submit(const QJsonObject &params, int maxAttempts = 3);
+    /// Stops the service as the calling test function returns, passed or
+    /// failed: the callbacks it handed the service capture its locals, and
+    /// the stop answers those still waiting. Declare it after those locals.
+    [[nodiscard]] auto stopServiceAtReturn()
+    {
+        return qScopeGuard([this] { m_service->stop(); });
+    }
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<FailingCommitStore> m_store;
@@ -179,6 +187,7 @@ void tst_EarlyDispatch::refusedRedriveNeverRuns()
 
     m_store->failCommits = 1; // the commit of the re-drive
     std::optional<Result<Job>> redriven;
+    const auto stopFirst = stopServiceAtReturn();
     m_service->retry(id, [&](Result<Job> r) { redriven = r; });
     QTRY_VERIFY(redriven.has_value());
     QVERIFY(!redriven->ok());
@@ -203,6 +212,7 @@ void tst_EarlyDispatch::secondCancelInTheSameBatchWaitsForItsCommit()
     // Two cancels in one batch, and its commit fails: neither is done.
     std::optional<Result<CancelOutcome>> first, second;
     m_store->failCommits = 1;
+    const auto stopFirst = stopServiceAtReturn();
     m_service->cancel(id, [&](Result<CancelOutcome> r) { first = r; });
     m_service->cancel(id, [&](Result<CancelOutcome> r) { second = r; });
     QTRY_VERIFY(first.has_value() && second.has_value());
@@ -301,42 +311,45 @@ void tst_EarlyDispatch::reportsTakenInDuringAFailedCommitRunAgain()
         QVERIFY(!ids.last().isEmpty());
     }
     int endedBeforeTheFailure = -1;
-    int requestsBeforeTheFailure = 0;
-    QTimer requests;
-    connect(&requests, &QTimer::timeout, this,
-            [this, requestsMeanwhile, &requestsBeforeTheFailure] {
-                ++requestsBeforeTheFailure;
-                if (requestsMeanwhile == QLatin1String("cancel")) {
-                    m_service->cancel(QStringLiteral("01a21b50-0000-7000-8000-0000000000ff"),
-                                      [](Result<CancelOutcome>) {});
-                    return;
-                }
-                Result<SubmitCommand> command = m_service->parseSubmit(
-                    QJsonObject{
-                        {QStringLiteral("kind"), QStringLiteral("demo.sleep")},
+    int endedAtTheFirstRequest = -1;
+    const auto endedSoFar = [this] {
+        int ended = 0;
+        for (int n : std::as_const(m_ended))
+            ended += n;
+        return ended;
+    };
+    const auto request = [this, requestsMeanwhile, &endedAtTheFirstRequest, &endedSoFar] {
+        if (endedAtTheFirstRequest < 0)
+            endedAtTheFirstRequest = endedSoFar();
+        if (requestsMeanwhile == QLatin1String("cancel")) {
+            m_service->cancel(QStringLiteral("01a21b50-0000-7000-8000-0000000000ff"),
+                              [](Result<CancelOutcome>) {});
+            return;
+        }
+        Result<SubmitCommand> command = m_service->parseSubmit(
+            QJsonObject{{QStringLiteral("kind"), QStringLiteral("demo.sleep")},
                         {QStringLiteral("params"), QJsonObject{{QStringLiteral("duration_s"), 0}}},
                         {QStringLiteral("priority"), -1}}, // behind the measured jobs
-                    IdempotencyKeySource::Header);
-                QVERIFY(command.ok());
-                m_service->submit(std::move(command).value(), [](Result<SubmitOutcome>) {});
-            });
-    // The requests begin with the commit that is to fail (the first one
-    // with dispatches), at the next turn of the event loop: started any
-    // earlier, a request could open that commit itself before a worker is
-    // up, and it would dispatch nothing; started at a report, a worker's end
-    // could be read before the first request.
+            IdempotencyKeySource::Header);
+        QVERIFY(command.ok());
+        m_service->submit(std::move(command).value(), [](Result<SubmitOutcome>) {});
+    };
+    QTimer requests;
+    connect(&requests, &QTimer::timeout, this, request);
+    // The first request is made as the commit that is to fail (the first one
+    // with dispatches) begins: made any earlier, it could open that commit
+    // itself before a worker is up, and it would dispatch nothing; made any
+    // later, a worker's end could be read before it. (A request only queues
+    // its change, so it may be made inside the commit's call.)
     if (!requestsMeanwhile.isEmpty()) {
-        m_store->onLateCommitBegun = [&requests] {
-            requests.setInterval(0);
-            requests.start();
+        m_store->onLateCommitBegun = [&requests, &request] {
+            request();
+            requests.start(20);
         };
-        connect(&requests, &QTimer::timeout, this, [&requests] { requests.setInterval(20); });
     }
     m_store->onLateFailure = [&] {
         requests.stop();
-        endedBeforeTheFailure = 0;
-        for (int n : std::as_const(m_ended))
-            endedBeforeTheFailure += n;
+        endedBeforeTheFailure = endedSoFar();
     };
     m_store->failLateMs = 1500; // long enough for a 0.3 s attempt on a loaded machine
     m_store->failCommits = 1;   // the first commit with dispatches
@@ -350,7 +363,7 @@ void tst_EarlyDispatch::reportsTakenInDuringAFailedCommitRunAgain()
     // failed. Alone or behind submits, the batch gathered behind it sent
     // more as they ended; behind cancels, their reports waited in the queue.
     if (!requestsMeanwhile.isEmpty())
-        QVERIFY(requestsBeforeTheFailure > 0);
+        QCOMPARE(endedAtTheFirstRequest, 0); // the requests came while the commit ran
     const QString ended = QStringLiteral("%1 attempts ended").arg(endedBeforeTheFailure);
     // (One of the two, if the second worker was not up yet at the claim.)
     if (requestsMeanwhile == QLatin1String("cancel"))
@@ -371,6 +384,7 @@ void tst_EarlyDispatch::cancelOfAJobClaimedBehindACommitStopsIt()
     const QString j = submit({{QStringLiteral("duration_s"), 4}, {QStringLiteral("steps"), 40}});
     QVERIFY(!j.isEmpty());
     std::optional<Result<CancelOutcome>> cancelled;
+    const auto stopFirst = stopServiceAtReturn();
     m_service->cancel(j, [&](Result<CancelOutcome> r) { cancelled = r; });
     QTRY_VERIFY(cancelled.has_value());
     QTRY_COMPARE_WITH_TIMEOUT(m_store->job(j)->status, JobStatus::Cancelled, 10000);
