@@ -70,6 +70,17 @@ qint64 JobTableModel::now() const
     return m_clock();
 }
 
+int JobTableModel::rowOf(const QString &id) const
+{
+    const int row = m_rowById.value(id, -1);
+    // Rows are reindexed once after a whole removal: a receiver of one of its
+    // signals may ask meanwhile, and gets "not here", never another job.
+    if (row < 0 || static_cast<size_t>(row) >= m_jobs.size() ||
+        m_jobs[static_cast<size_t>(row)].id != id)
+        return -1;
+    return row;
+}
+
 const Job *JobTableModel::job(const QString &id) const
 {
     const int row = rowOf(id);

@@ -62,7 +62,7 @@ public:
 
     const Job &jobAt(int row) const { return m_jobs[static_cast<size_t>(row)]; }
     /// The row of a job, or -1.
-    int rowOf(const QString &id) const { return m_rowById.value(id, -1); }
+    int rowOf(const QString &id) const;
     const Job *job(const QString &id) const;
 
     int countOf(JobStatus status) const { return m_counts[static_cast<size_t>(status)]; }
