@@ -4,6 +4,7 @@
 #include "jobtablemodel.h"
 
 #include <QSystemTrayIcon>
+#include <vector>
 
 namespace jobdesk {
 
@@ -43,6 +44,17 @@ void JobNotifier::check()
 {
     if (m_watched.isEmpty())
         return;
+    // Ended jobs leave the watch list before anyone hears of them: a
+    // receiver may watch() again or change the model, which would pull the
+    // list and the model's rows from under this loop.
+    struct Notice
+    {
+        QString jobId;
+        QString title;
+        QString text;
+        bool completed;
+    };
+    std::vector<Notice> notices;
     for (auto it = m_watched.begin(); it != m_watched.end();) {
         const Job *job = m_model->job(*it);
         if (!job || !isTerminal(job->status)) {
@@ -52,20 +64,23 @@ void JobNotifier::check()
         const bool completed = job->status == JobStatus::Completed;
         const bool failed = job->status == JobStatus::Failed;
         if ((completed && m_onCompleted) || (failed && m_onFailed)) {
-            const QString title = completed ? tr("Job completed") : tr("Job failed");
             QString text = QStringLiteral("%1 · %2").arg(job->kind, shortJobId(job->id));
             if (completed && job->result)
                 text += QLatin1Char('\n') + job->result->filename;
             if (failed && job->error)
                 text += QLatin1Char('\n') + job->error->message;
-            m_lastNotified = job->id;
-            if (m_tray && m_tray->isVisible())
-                m_tray->showMessage(
-                    title, text,
-                    completed ? QSystemTrayIcon::Information : QSystemTrayIcon::Warning, 10000);
-            Q_EMIT notified(job->id, title, text);
+            notices.push_back({job->id, completed ? tr("Job completed") : tr("Job failed"),
+                               std::move(text), completed});
         }
         it = m_watched.erase(it);
+    }
+    for (const Notice &notice : notices) {
+        m_lastNotified = notice.jobId;
+        if (m_tray && m_tray->isVisible())
+            m_tray->showMessage(
+                notice.title, notice.text,
+                notice.completed ? QSystemTrayIcon::Information : QSystemTrayIcon::Warning, 10000);
+        Q_EMIT notified(notice.jobId, notice.title, notice.text);
     }
 }
 

@@ -900,10 +900,13 @@ void MainWindow::cancelSelected()
 
 void MainWindow::retrySelected()
 {
+    // The ids first, as for cancel: the rows may change once requests go out.
+    QStringList ids;
     for (const Job *job : selectedJobs()) {
-        if (job->status != JobStatus::Failed && job->status != JobStatus::Cancelled)
-            continue;
-        const QString id = job->id;
+        if (job->status == JobStatus::Failed || job->status == JobStatus::Cancelled)
+            ids.append(job->id);
+    }
+    for (const QString &id : std::as_const(ids)) {
         sendJobOp(QStringLiteral("retry"), id, tr("Cannot retry %1: %2"), [this, id] {
             m_notifier->watch(id);
             showMessage(tr("Retrying %1").arg(shortJobId(id)));

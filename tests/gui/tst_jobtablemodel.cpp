@@ -1,4 +1,5 @@
 #include "jobfactory.h"
+#include "jobnotifier.h"
 #include "jobtablemodel.h"
 
 #include <QAbstractItemModelTester>
@@ -21,6 +22,7 @@ private Q_SLOTS:
     void tombstonesRemoveRows_data();
     void tombstonesRemoveRows();
     void countsFollowStatuses();
+    void notifierTakesWatchesFromItsReceivers();
     void displayAndRawValues_data();
     void displayAndRawValues();
     void kindsAreCollected();
@@ -206,6 +208,31 @@ void TestJobTableModel::tombstonesRemoveRows()
         QCOMPARE(model.rowOf(model.jobAt(row).id), row);
         QVERIFY(!ids.contains(model.jobAt(row).id));
     }
+}
+
+void TestJobTableModel::notifierTakesWatchesFromItsReceivers()
+{
+    // A receiver of notified() watches another job, already ended: it is
+    // told of at once, from inside, while the first batch's notices go out.
+    JobTableModel model;
+    JobNotifier notifier(&model);
+    model.applyBatch(
+        {make(1, JobStatus::Pending), make(2, JobStatus::Pending), make(3, JobStatus::Completed)});
+    const QString one = jobfactory::idFor(1);
+    const QString two = jobfactory::idFor(2);
+    const QString three = jobfactory::idFor(3);
+    notifier.watch(one);
+    notifier.watch(two);
+    QStringList heard;
+    connect(&notifier, &JobNotifier::notified, this, [&](const QString &id) {
+        heard.append(id);
+        if (heard.size() == 1)
+            notifier.watch(three);
+    });
+    model.applyBatch({make(1, JobStatus::Completed, 2), make(2, JobStatus::Failed, 2)});
+    QCOMPARE(heard.size(), 3);
+    QCOMPARE(QSet<QString>(heard.begin(), heard.end()), (QSet<QString>{one, two, three}));
+    QVERIFY(!notifier.isWatching(one) && !notifier.isWatching(two) && !notifier.isWatching(three));
 }
 
 void TestJobTableModel::countsFollowStatuses()
