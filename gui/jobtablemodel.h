@@ -61,7 +61,8 @@ public:
     void clear();
 
     const Job &jobAt(int row) const { return m_jobs[static_cast<size_t>(row)]; }
-    /// The row of a job, or -1.
+    /// The row of a job, or -1. While rows are being removed (a receiver of
+    /// rowsRemoved), a job still here but moved up is -1 too, not purged.
     int rowOf(const QString &id) const;
     const Job *job(const QString &id) const;
 

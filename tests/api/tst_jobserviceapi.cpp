@@ -187,6 +187,7 @@ void tst_JobServiceApi::sameKeyOtherRequestIsRefused()
     SubmitCommand c = command(other, QStringLiteral("k2"));
     c.keySource = IdempotencyKeySource(keySource);
     std::optional<Result<SubmitOutcome>> answer;
+    const auto stopFirst = stopServiceAtReturn();
     m_service->submit(c, [&](Result<SubmitOutcome> r) { answer = r; });
     QVERIFY(answer); // refused at once: nothing to store
     QVERIFY(!answer->ok());
@@ -381,6 +382,7 @@ void tst_JobServiceApi::webhookAttemptsJoinTheTimeline()
         submitAndWait(sleepJob(5, {{"callback_url", "http://localhost:9/hook"}}));
     const QString id = submitted.value().jobId;
     std::optional<Result<CancelOutcome>> cancelled;
+    std::optional<bool> stored;
     const auto stopFirst = stopServiceAtReturn();
     m_service->cancel(id, [&](Result<CancelOutcome> r) { cancelled = r; });
     QTRY_COMPARE(queued.size(), 1);
@@ -391,7 +393,6 @@ void tst_JobServiceApi::webhookAttemptsJoinTheTimeline()
     d.lastStatus = 500;
     d.lastError = QStringLiteral("answered 500");
     d.nextAttemptAtMs += 5000;
-    std::optional<bool> stored;
     m_service->recordWebhookAttempt(d, QJsonObject{{"webhook_id", d.id}, {"outcome", "failed"}},
                                     [&](bool ok) { stored = ok; });
     QTRY_VERIFY(stored.has_value());
@@ -508,6 +509,7 @@ void tst_JobServiceApi::statsCountsFollowEveryCommit()
     QCOMPARE(counts().value("counts").toObject().value("PENDING").toInteger(), 2);
 
     std::optional<Result<CancelOutcome>> cancelled;
+    std::optional<Result<Job>> redriven;
     const auto stopFirst = stopServiceAtReturn();
     m_service->cancel(a, [&](Result<CancelOutcome> r) { cancelled = r; });
     QTRY_VERIFY(cancelled.has_value());
@@ -515,7 +517,6 @@ void tst_JobServiceApi::statsCountsFollowEveryCommit()
     QCOMPARE(counts().value("counts").toObject().value("CANCELLED").toInteger(), 1);
 
     // Re-driving the dead letter takes it out of FAILED and the dead letters.
-    std::optional<Result<Job>> redriven;
     m_service->retry(QStringLiteral("0193a0c4-0000-7000-8000-000000000001"),
                      [&](Result<Job> r) { redriven = r; });
     QTRY_VERIFY(redriven.has_value());

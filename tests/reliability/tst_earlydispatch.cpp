@@ -48,7 +48,10 @@ private:
     /// the stop answers those still waiting. Declare it after those locals.
     [[nodiscard]] auto stopServiceAtReturn()
     {
-        return qScopeGuard([this] { m_service->stop(); });
+        return qScopeGuard([this] {
+            if (m_service)
+                m_service->stop();
+        });
     }
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -384,6 +387,7 @@ void tst_EarlyDispatch::cancelOfAJobClaimedBehindACommitStopsIt()
     const QString j = submit({{QStringLiteral("duration_s"), 4}, {QStringLiteral("steps"), 40}});
     QVERIFY(!j.isEmpty());
     std::optional<Result<CancelOutcome>> cancelled;
+    std::optional<Result<Job>> redriven;
     const auto stopFirst = stopServiceAtReturn();
     m_service->cancel(j, [&](Result<CancelOutcome> r) { cancelled = r; });
     QTRY_VERIFY(cancelled.has_value());
@@ -396,7 +400,6 @@ void tst_EarlyDispatch::cancelOfAJobClaimedBehindACommitStopsIt()
     QTRY_COMPARE_WITH_TIMEOUT(m_workers->busy(), 2, 10000);
 
     m_store->slowMs = 2500; // the re-drive's commit; the busy jobs end meanwhile
-    std::optional<Result<Job>> redriven;
     m_service->retry(j, [&](Result<Job> r) { redriven = r; });
     QTRY_COMPARE_WITH_TIMEOUT(m_workers->idle(), 2, 5000); // their reports are in
     QVERIFY(!redriven.has_value());                        // still committing

@@ -51,7 +51,10 @@ private:
     /// the stop answers those still waiting. Declare it after those locals.
     [[nodiscard]] auto stopServiceAtReturn()
     {
-        return qScopeGuard([this] { m_service->stop(); });
+        return qScopeGuard([this] {
+            if (m_service)
+                m_service->stop();
+        });
     }
     JobStatus status(const QString &id) { return m_store->job(id)->status; }
 
