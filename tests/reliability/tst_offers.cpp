@@ -259,10 +259,13 @@ void tst_Offers::cancelCrossingTheStartOfAnOffer()
     // re-drive must not run it a second time beside the first.
     QFETCH(bool, deaf);
     start(2, 10s);
+    // The jobs ahead run for seconds (only their ends matter, so length
+    // costs nothing but time): on a slow machine, x must still find both
+    // workers busy once its own commit is done.
     const QString ahead =
-        submit({{QStringLiteral("duration_s"), 1}, {QStringLiteral("steps"), 10}});
-    const QString other =
         submit({{QStringLiteral("duration_s"), 3}, {QStringLiteral("steps"), 30}});
+    const QString other =
+        submit({{QStringLiteral("duration_s"), 8}, {QStringLiteral("steps"), 80}});
     QTRY_VERIFY_WITH_TIMEOUT(
         status(ahead) == JobStatus::Processing && status(other) == JobStatus::Processing, 5000);
     const QString x = submit({{QStringLiteral("duration_s"), 1.5},
@@ -286,7 +289,7 @@ void tst_Offers::cancelCrossingTheStartOfAnOffer()
             m_service->retry(x, [&](Result<Job> j) { redriven = j; });
         });
     });
-    QTRY_VERIFY_WITH_TIMEOUT(redriven.has_value(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(redriven.has_value(), 10000);
     QVERIFY(cancelled->ok());
     qInfo("the cancel crossed %s", m_startedOffers.contains(x) ? "the start" : "no start");
     if (m_startedOffers.contains(x)) {
@@ -342,7 +345,7 @@ void tst_Offers::cancelCrossingAStartDuringADrain()
     // and the drain waits for it.
     start(1, 10s);
     const QString ahead =
-        submit({{QStringLiteral("duration_s"), 1}, {QStringLiteral("steps"), 10}});
+        submit({{QStringLiteral("duration_s"), 3}, {QStringLiteral("steps"), 30}});
     QTRY_COMPARE_WITH_TIMEOUT(status(ahead), JobStatus::Processing, 5000);
     const QString x = submit({{QStringLiteral("duration_s"), 0.5}, {QStringLiteral("steps"), 5}});
     QTRY_COMPARE_WITH_TIMEOUT(m_workers->standbySlots(), 1, 5000);
@@ -358,7 +361,7 @@ void tst_Offers::cancelCrossingAStartDuringADrain()
         m_service->cancel(x, [&](Result<CancelOutcome> r) { cancelled = r; });
         m_service->drain(5s, [&] { drained = true; });
     });
-    QTRY_VERIFY_WITH_TIMEOUT(cancelled.has_value() && drained, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(cancelled.has_value() && drained, 15000);
     QVERIFY(cancelled->ok());
     qInfo("the cancel crossed %s", m_startedOffers.contains(x) ? "the start" : "no start");
     if (m_startedOffers.contains(x)) {
@@ -377,7 +380,7 @@ void tst_Offers::cancelWaitingAtStopIsAnswered()
     // turn as a stop: the last batch of the stop must answer the cancel.
     start(1, 10s);
     const QString ahead =
-        submit({{QStringLiteral("duration_s"), 1}, {QStringLiteral("steps"), 10}});
+        submit({{QStringLiteral("duration_s"), 3}, {QStringLiteral("steps"), 30}});
     QTRY_COMPARE_WITH_TIMEOUT(status(ahead), JobStatus::Processing, 5000);
     const QString x = submit({{QStringLiteral("duration_s"), 0.5}, {QStringLiteral("steps"), 5}});
     QTRY_COMPARE_WITH_TIMEOUT(m_workers->standbySlots(), 1, 5000);
@@ -436,7 +439,7 @@ void tst_Offers::startedOfferWhoseClaimFailsIsStopped()
 {
     start(1, 10s);
     const QString ahead =
-        submit({{QStringLiteral("duration_s"), 1.5}, {QStringLiteral("steps"), 15}});
+        submit({{QStringLiteral("duration_s"), 3}, {QStringLiteral("steps"), 30}});
     QTRY_COMPARE_WITH_TIMEOUT(status(ahead), JobStatus::Processing, 5000);
     const QString offered =
         submit({{QStringLiteral("duration_s"), 1}, {QStringLiteral("steps"), 20}});
