@@ -6,6 +6,7 @@
 #include <QLocale>
 #include <charconv>
 #include <cmath>
+#include <type_traits>
 
 namespace jobdesk {
 
@@ -13,18 +14,19 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-/// Appends `text` quoted when it is printable ASCII with nothing to escape,
-/// which job ids, kinds, states and paths always are; false (and `out`
-/// unchanged) otherwise. Saves the UTF-8 copy of the general path.
-bool appendPlainAscii(QByteArray &out, const QChar *text, qsizetype size)
+/// Appends `text` (UTF-16 or Latin-1 units) quoted when it is printable
+/// ASCII with nothing to escape, which job ids, kinds, states and paths
+/// always are; false (and `out` unchanged) otherwise. Saves the UTF-8 copy
+/// of the general path.
+template <typename Unit> bool appendPlainAscii(QByteArray &out, const Unit *text, qsizetype size)
 {
     const qsizetype start = out.size();
     out.resize(start + size + 2);
     char *to = out.data() + start;
     *to++ = '"';
     for (qsizetype i = 0; i < size; ++i) {
-        const char16_t c = text[i].unicode();
-        if (c < 0x20 || c >= 0x7f || c == u'"' || c == u'\\') {
+        const auto c = static_cast<std::make_unsigned_t<Unit>>(text[i]);
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
             out.truncate(start);
             return false;
         }
@@ -38,7 +40,7 @@ bool appendPlainAscii(QByteArray &out, const QChar *text, qsizetype size)
 
 void appendJsonString(QByteArray &out, const QString &text)
 {
-    if (appendPlainAscii(out, text.constData(), text.size()))
+    if (appendPlainAscii(out, text.utf16(), text.size()))
         return;
     if (!QStringView(text).isValidUtf16()) {
         // Lone surrogates, which UTF-8 cannot carry: QJsonDocument writes
@@ -142,18 +144,9 @@ void JsonWriter::string(const QString &value)
 void JsonWriter::string(std::string_view latin1)
 {
     separate();
-    const qsizetype start = m_out.size();
-    m_out.append('"');
-    for (const char c : latin1) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
-            m_out.truncate(start);
-            appendJsonString(m_out, QString::fromLatin1(latin1.data(), qsizetype(latin1.size())));
-            return;
-        }
-    }
-    m_out.append(latin1.data(), static_cast<qsizetype>(latin1.size()));
-    m_out.append('"');
+    const auto size = static_cast<qsizetype>(latin1.size());
+    if (!appendPlainAscii(m_out, latin1.data(), size))
+        appendJsonString(m_out, QString::fromLatin1(latin1.data(), size));
 }
 
 void JsonWriter::number(double value)

@@ -305,6 +305,19 @@ void tst_JobJson::writerValuesAsQJsonDocument()
         const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
         QCOMPARE(written, array.mid(1, array.size() - 2));
     }
+    // Strings, through both overloads: plain ASCII, and each reason to
+    // leave the plain path (quote, backslash, control, DEL, Latin-1).
+    const char *latin1[] = {"demo.sleep", "a\"b", "a\\b", "tab\there", "del\x7f", "caf\xe9", ""};
+    for (const char *text : latin1) {
+        const QString string = QString::fromLatin1(text);
+        const QByteArray array = QJsonDocument(QJsonArray{string}).toJson(QJsonDocument::Compact);
+        QByteArray fromView;
+        JsonWriter(fromView).string(std::string_view(text));
+        QCOMPARE(fromView, array.mid(1, array.size() - 2));
+        QByteArray fromString;
+        JsonWriter(fromString).string(string);
+        QCOMPARE(fromString, array.mid(1, array.size() - 2));
+    }
 }
 
 void tst_JobJson::uuid7()
