@@ -3,6 +3,7 @@
 #include "jobservice.h"
 
 #include <QJsonObject>
+#include <QScopeGuard>
 #include <QTest>
 #include <memory>
 #include <optional>
@@ -27,4 +28,15 @@ inline QString submitSleepJob(jobdesk::JobService &service, const QJsonObject &p
     if (!QTest::qWaitFor([&] { return answer->has_value(); }, 5000))
         return {};
     return (*answer)->ok() ? (*answer)->value().jobId : QString();
+}
+
+/// Stops the service as the calling test function returns, passed or failed:
+/// the callbacks that function handed the service capture its locals, and
+/// the stop answers those still waiting. Declare it after those locals.
+[[nodiscard]] inline auto stopAtReturn(const std::unique_ptr<jobdesk::JobService> &service)
+{
+    return qScopeGuard([&service] {
+        if (service)
+            service->stop();
+    });
 }

@@ -14,7 +14,6 @@
 
 #include <QDir>
 #include <QFile>
-#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -43,16 +42,6 @@ private Q_SLOTS:
 private:
     void startWorkers();
     QString submit(const QJsonObject &params, int maxAttempts = 3);
-    /// Stops the service as the calling test function returns, passed or
-    /// failed: the callbacks it handed the service capture its locals, and
-    /// the stop answers those still waiting. Declare it after those locals.
-    [[nodiscard]] auto stopServiceAtReturn()
-    {
-        return qScopeGuard([this] {
-            if (m_service)
-                m_service->stop();
-        });
-    }
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<FailingCommitStore> m_store;
@@ -190,7 +179,7 @@ void tst_EarlyDispatch::refusedRedriveNeverRuns()
 
     m_store->failCommits = 1; // the commit of the re-drive
     std::optional<Result<Job>> redriven;
-    const auto stopFirst = stopServiceAtReturn();
+    const auto stopFirst = stopAtReturn(m_service);
     m_service->retry(id, [&](Result<Job> r) { redriven = r; });
     QTRY_VERIFY(redriven.has_value());
     QVERIFY(!redriven->ok());
@@ -215,7 +204,7 @@ void tst_EarlyDispatch::secondCancelInTheSameBatchWaitsForItsCommit()
     // Two cancels in one batch, and its commit fails: neither is done.
     std::optional<Result<CancelOutcome>> first, second;
     m_store->failCommits = 1;
-    const auto stopFirst = stopServiceAtReturn();
+    const auto stopFirst = stopAtReturn(m_service);
     m_service->cancel(id, [&](Result<CancelOutcome> r) { first = r; });
     m_service->cancel(id, [&](Result<CancelOutcome> r) { second = r; });
     QTRY_VERIFY(first.has_value() && second.has_value());
@@ -388,7 +377,7 @@ void tst_EarlyDispatch::cancelOfAJobClaimedBehindACommitStopsIt()
     QVERIFY(!j.isEmpty());
     std::optional<Result<CancelOutcome>> cancelled;
     std::optional<Result<Job>> redriven;
-    const auto stopFirst = stopServiceAtReturn();
+    const auto stopFirst = stopAtReturn(m_service);
     m_service->cancel(j, [&](Result<CancelOutcome> r) { cancelled = r; });
     QTRY_VERIFY(cancelled.has_value());
     QTRY_COMPARE_WITH_TIMEOUT(m_store->job(j)->status, JobStatus::Cancelled, 10000);

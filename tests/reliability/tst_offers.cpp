@@ -13,7 +13,6 @@
 
 #include <QDir>
 #include <QFile>
-#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -46,16 +45,6 @@ private:
     /// offers for up to `window`.
     void start(int workers, std::chrono::milliseconds window, int depth = 2);
     QString submit(const QJsonObject &params, int priority = 0, int maxAttempts = 3);
-    /// Stops the service as the calling test function returns, passed or
-    /// failed: the callbacks it handed the service capture its locals, and
-    /// the stop answers those still waiting. Declare it after those locals.
-    [[nodiscard]] auto stopServiceAtReturn()
-    {
-        return qScopeGuard([this] {
-            if (m_service)
-                m_service->stop();
-        });
-    }
     JobStatus status(const QString &id) { return m_store->job(id)->status; }
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -160,7 +149,7 @@ void tst_Offers::cancelledOfferNeverRuns()
     QCOMPARE(status(offered), JobStatus::Pending);
 
     std::optional<Result<CancelOutcome>> cancelled;
-    const auto stopFirst = stopServiceAtReturn();
+    const auto stopFirst = stopAtReturn(m_service);
     m_service->cancel(offered, [&](Result<CancelOutcome> r) { cancelled = r; });
     QTRY_VERIFY(cancelled.has_value());
     QVERIFY2(cancelled->ok(), qPrintable(cancelled->ok() ? QString() : cancelled->error().detail));
@@ -276,7 +265,7 @@ void tst_Offers::cancelCrossingTheStartOfAnOffer()
     std::optional<Result<CancelOutcome>> cancelled;
     std::optional<Result<Job>> redriven;
     bool asked = false;
-    const auto stopFirst = stopServiceAtReturn();
+    const auto stopFirst = stopAtReturn(m_service);
     // The end of the attempt ahead is read just before the start it
     // announces (next_fence): cancel there, and re-drive at the answer.
     QObject scope; // after the locals it captures: disconnects before they go
@@ -323,7 +312,7 @@ void tst_Offers::secondCancelOfAnOfferIsAnswered()
     std::optional<Result<CancelOutcome>> first;
     std::optional<Result<CancelOutcome>> second;
     m_store->slowMs = 300;
-    const auto stopFirst = stopServiceAtReturn();
+    const auto stopFirst = stopAtReturn(m_service);
     m_service->cancel(x, [&](Result<CancelOutcome> r) { first = r; });
     QMetaObject::invokeMethod(
         this, [&] { m_service->cancel(x, [&](Result<CancelOutcome> r) { second = r; }); },
@@ -352,7 +341,7 @@ void tst_Offers::cancelCrossingAStartDuringADrain()
     std::optional<Result<CancelOutcome>> cancelled;
     bool asked = false;
     bool drained = false;
-    const auto stopFirst = stopServiceAtReturn();
+    const auto stopFirst = stopAtReturn(m_service);
     QObject scope; // after the locals it captures: disconnects before they go
     connect(m_workers.get(), &WorkerSupervisor::finished, &scope, [&](const QString &id) {
         if (id != ahead || asked)
@@ -386,7 +375,7 @@ void tst_Offers::cancelWaitingAtStopIsAnswered()
     QTRY_COMPARE_WITH_TIMEOUT(m_workers->standbySlots(), 1, 5000);
     std::optional<Result<CancelOutcome>> cancelled;
     bool asked = false;
-    const auto stopFirst = stopServiceAtReturn();
+    const auto stopFirst = stopAtReturn(m_service);
     QObject scope; // after the locals it captures: disconnects before they go
     connect(m_workers.get(), &WorkerSupervisor::finished, &scope, [&](const QString &id) {
         if (id != ahead || asked)
