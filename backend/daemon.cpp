@@ -145,6 +145,7 @@ bool Daemon::start(QString *error, int *exitCode)
     WorkerSupervisor::Options workerOptions;
     workerOptions.workerProgram = workerProgram();
     workerOptions.workers = m_config.workers;
+    workerOptions.niceness = m_config.workerNice;
     workerOptions.runtimeDir = runtimeDir;
     workerOptions.resultsDir = resultsDir;
     workerOptions.epoch = m_epoch;

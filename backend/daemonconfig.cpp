@@ -35,6 +35,9 @@ constexpr OptionSpec kOptions[] = {
     {"events", "ENDPOINT",
      "ZeroMQ events endpoint (default: ipc://$XDG_RUNTIME_DIR/jobdesk/events)."},
     {"workers", "N", "Number of worker processes (default: number of CPU cores)."},
+    {"worker-nice", "N",
+     "How many steps nicer than jobdeskd the workers run, 0 to 19: a busy "
+     "job leaves the CPU to the API first (default: 10)."},
     {"api-token-file", "FILE",
      "API token file (default: <data dir>/api-token, created on first start)."},
     {"no-auth", nullptr, "Accept requests without a token (loopback and ipc:// only)."},
@@ -209,6 +212,13 @@ bool DaemonConfig::load(const QCommandLineParser &parser, QString *error)
         if (!ok || workers < 1 || workers > 256)
             return fail(
                 QStringLiteral("%1: expected 1 to 256, got \"%2\"").arg(where("workers"), w));
+    }
+    if (const QString text = value("worker-nice"); !text.isEmpty()) {
+        bool ok = false;
+        workerNice = text.toInt(&ok);
+        if (!ok || workerNice < 0 || workerNice > 19)
+            return fail(
+                QStringLiteral("%1: expected 0 to 19, got \"%2\"").arg(where("worker-nice"), text));
     }
 
     tokenFile = value("api-token-file");

@@ -21,6 +21,7 @@ struct DaemonConfig
     QString controlEndpoint;
     QString eventsEndpoint;
     int workers = 0;
+    int workerNice = 10; // workers run this much nicer than jobdeskd
     QString tokenFile;
     bool noAuth = false;
     QString logLevel = QStringLiteral("info");

@@ -2,9 +2,11 @@
 
 #include <QLoggingCategory>
 #include <QProcessEnvironment>
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace jobdesk {
@@ -64,16 +66,24 @@ WorkerProcess::~WorkerProcess()
 }
 
 void WorkerProcess::start(const QString &program, const QStringList &arguments,
-                          const QByteArray &secret)
+                          const QByteArray &secret, int niceness)
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("JOBDESK_WORKER_SECRET"), QString::fromLatin1(secret));
     m_process.setProcessEnvironment(env);
 
     const pid_t parent = ::getpid();
+    // Worked out here: the child may only make plain system calls. On Linux
+    // the niceness is per thread; the child's one thread passes it on to
+    // every thread the worker starts.
+    const int ownNiceness = ::getpriority(PRIO_PROCESS, 0);
+    const int childNiceness = std::min(ownNiceness + std::max(niceness, 0), 19);
     // Runs in the child between fork and exec: async-signal-safe calls only.
-    m_process.setChildProcessModifier([parent] {
+    m_process.setChildProcessModifier([parent, childNiceness, ownNiceness] {
         ::setpgid(0, 0);
+        // Raising one's own niceness needs no privilege and cannot fail.
+        if (childNiceness != ownNiceness)
+            ::setpriority(PRIO_PROCESS, 0, childNiceness);
         // SIGKILL when the thread that forked us ends; the supervisor lives on
         // the main thread, so that is the backend's death.
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -21,8 +21,10 @@ public:
     ~WorkerProcess() override;
 
     /// `secret` goes into the child's environment, never its arguments
-    /// (which any local user can read in /proc).
-    void start(const QString &program, const QStringList &arguments, const QByteArray &secret);
+    /// (which any local user can read in /proc). The child runs `niceness`
+    /// steps nicer than this process (at most 19).
+    void start(const QString &program, const QStringList &arguments, const QByteArray &secret,
+               int niceness = 0);
 
     qint64 pid() const { return m_process.processId(); }
     bool isRunning() const { return m_process.state() != QProcess::NotRunning; }

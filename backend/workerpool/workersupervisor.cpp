@@ -397,7 +397,7 @@ void WorkerSupervisor::Private::spawn(int slotIndex)
     slot.worker = worker->identity;
     const QByteArray secret = worker->secret;
     workers.emplace(worker->identity, std::move(worker));
-    process->start(options.workerProgram, arguments, secret);
+    process->start(options.workerProgram, arguments, secret, options.niceness);
 }
 
 void WorkerSupervisor::Private::onProcessExited(WorkerProcess *process, const QString &how)

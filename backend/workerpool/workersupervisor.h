@@ -68,6 +68,9 @@ public:
     {
         QString workerProgram; // path of jobdesk-worker
         int workers = 2;
+        /// How much nicer than the backend the workers run (0 to 19), so
+        /// that a busy job never slows the answers to clients.
+        int niceness = 0;
         QString runtimeDir;  // a 0700 folder for the private ipc:// endpoint
         QString resultsDir;  // where workers write result files
         QString epoch;       // this backend run, passed to each worker

@@ -140,6 +140,10 @@ void tst_Daemon::badFlagsExitTwo_data()
     QTest::newRow("unknown flag") << QStringList{QStringLiteral("--frobnicate")} << QStringLiteral("frobnicate");
     QTest::newRow("workers not a number")
         << QStringList{QStringLiteral("--workers"), QStringLiteral("many")} << QStringLiteral("--workers");
+    QTest::newRow("worker-nice above 19")
+        << QStringList{QStringLiteral("--worker-nice"), QStringLiteral("20")} << QStringLiteral("--worker-nice");
+    QTest::newRow("worker-nice below 0")
+        << QStringList{QStringLiteral("--worker-nice"), QStringLiteral("-1")} << QStringLiteral("--worker-nice");
     QTest::newRow("listen without port")
         << QStringList{QStringLiteral("--http-listen"), QStringLiteral("127.0.0.1")} << QStringLiteral("--http-listen");
     QTest::newRow("bad endpoint")

@@ -13,13 +13,15 @@ struct Stat
     QString name;
     char state = '?';
     qint64 parent = 0;
+    int niceness = 0;
 };
 
-/// Parses /proc/PID/stat: "pid (comm) state ppid ...", where comm may itself
-/// hold spaces and parentheses, so it ends at the last ')'.
-bool readStat(qint64 pid, Stat *out)
+/// Parses /proc/PID/stat (or /proc/PID/task/TID/stat): "pid (comm) state
+/// ppid ...", where comm may itself hold spaces and parentheses, so it ends
+/// at the last ')'.
+bool readStat(const QString &path, Stat *out)
 {
-    QFile file(QStringLiteral("/proc/%1/stat").arg(pid));
+    QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return false; // gone meanwhile
     const QByteArray line = file.readAll();
@@ -28,12 +30,19 @@ bool readStat(qint64 pid, Stat *out)
     if (open < 0 || close < open || close + 4 > line.size())
         return false;
     const QList<QByteArray> rest = line.mid(close + 2).split(' ');
-    if (rest.size() < 2 || rest.at(0).isEmpty())
+    // rest[0] is field 3 of proc(5) (state); the niceness is field 19.
+    if (rest.size() < 17 || rest.at(0).isEmpty())
         return false;
     out->name = QString::fromUtf8(line.mid(open + 1, close - open - 1));
     out->state = rest.at(0).at(0);
     out->parent = rest.at(1).toLongLong();
+    out->niceness = rest.at(16).toInt();
     return true;
+}
+
+bool readStat(qint64 pid, Stat *out)
+{
+    return readStat(QStringLiteral("/proc/%1/stat").arg(pid), out);
 }
 
 } // namespace
@@ -51,6 +60,18 @@ QList<qint64> childPids(qint64 parent, const QString &name)
             pids.append(pid);
     }
     return pids;
+}
+
+QList<int> threadNiceness(qint64 pid)
+{
+    QList<int> niceness;
+    const QDir tasks(QStringLiteral("/proc/%1/task").arg(pid));
+    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        Stat stat;
+        if (readStat(tasks.filePath(tid + QStringLiteral("/stat")), &stat))
+            niceness.append(stat.niceness);
+    }
+    return niceness;
 }
 
 bool isAlive(qint64 pid)

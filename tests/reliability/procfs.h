@@ -11,6 +11,9 @@ namespace procfs {
 /// out: they no longer run or write anything).
 QList<qint64> childPids(qint64 parent, const QString &name);
 
+/// The niceness of each thread of `pid` (empty when it is gone).
+QList<int> threadNiceness(qint64 pid);
+
 /// Whether `pid` names a live process; a zombie counts as dead.
 bool isAlive(qint64 pid);
 

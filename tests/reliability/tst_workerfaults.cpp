@@ -22,6 +22,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
 
+    void workersAndTheirReplacementsRunNicerThanTheBackend();
     void killedWorkerMidJobCompletesOnAttemptTwo();
     void frozenWorkerIsDeclaredDeadAfterMissedHeartbeats();
     void crashAtFailsEveryAttemptThenDeadLetters();
@@ -103,6 +104,44 @@ QList<QJsonObject> tst_WorkerFaults::failedAttempts(const QString &id, const QSt
             found.append(e);
     }
     return found;
+}
+
+void tst_WorkerFaults::workersAndTheirReplacementsRunNicerThanTheBackend()
+{
+    // --worker-nice defaults to 10: every thread of a worker, the job thread
+    // included, yields the CPU to the backend's.
+    const QList<int> backend = procfs::threadNiceness(m_backend->pid());
+    QVERIFY(!backend.isEmpty());
+    const int expected = std::min(backend.first() + 10, 19);
+    const auto readyWorker = [this] {
+        const auto ready = [this] {
+            return m_api->stats()
+                       .value(QStringLiteral("workers"))
+                       .toObject()
+                       .value(QStringLiteral("total"))
+                       .toInt() == 1;
+        };
+        // Ready: its threads are all up.
+        return QTest::qWaitFor(ready, 10000) ? workerPid() : 0;
+    };
+    const auto checkWorker = [&](qint64 pid) {
+        QVERIFY(pid > 0);
+        const QList<int> threads = procfs::threadNiceness(pid);
+        QVERIFY2(threads.size() >= 2, "a worker runs a socket thread beside its main thread");
+        for (int niceness : threads)
+            QCOMPARE(niceness, expected);
+    };
+
+    const qint64 first = readyWorker();
+    checkWorker(first);
+    if (QTest::currentTestFailed())
+        return;
+    const int restartsBefore = restarts();
+    QVERIFY(procfs::killNow(first));
+    QTRY_VERIFY_WITH_TIMEOUT(restarts() == restartsBefore + 1, 10000);
+    const qint64 replacement = readyWorker();
+    QVERIFY(replacement != first);
+    checkWorker(replacement);
 }
 
 void tst_WorkerFaults::killedWorkerMidJobCompletesOnAttemptTwo()
