@@ -133,6 +133,8 @@ private Q_SLOTS:
 
     void openCreatesSchema();
     void openRefusesNewerSchema();
+    void statusChecksNeedNoTemporaryTable();
+    void tableRebuildKeepsEveryRow();
     void openGarbageFileFails();
     void roundTrip_data();
     void roundTrip();
@@ -218,6 +220,117 @@ void TestSqliteJobStore::openRefusesNewerSchema()
     SqliteJobStore store;
     QVERIFY(!store.open(dir.path()));
     QVERIFY2(store.lastError().contains(QLatin1String("newer")), qPrintable(store.lastError()));
+}
+
+void TestSqliteJobStore::statusChecksNeedNoTemporaryTable()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    {
+        SqliteJobStore store;
+        QVERIFY2(store.open(dir.path()), qPrintable(store.lastError()));
+        QList<Job> jobs{makeJob(QStringLiteral("a"), 1)};
+        QVERIFY2(commitNewJobs(store, &jobs), qPrintable(store.lastError()));
+    }
+    const QString dbPath = dir.filePath(kDbFile);
+    // A CHECK with an IN list makes SQLite fill a temporary index
+    // (OpenEphemeral) on every write that touches the column.
+    for (const QString &write :
+         {QStringLiteral("UPDATE jobs SET status = 'COMPLETED' WHERE id = 'a'"),
+          QStringLiteral("UPDATE webhook_outbox SET state = 'gone' WHERE id = 'w'")}) {
+        QString error;
+        const QList<QVariantList> program =
+            inspect(dbPath, QStringLiteral("EXPLAIN ") + write, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY(!program.isEmpty());
+        for (const QVariantList &op : program)
+            QVERIFY2(op.value(1).toString() != QLatin1String("OpenEphemeral"), qPrintable(write));
+    }
+    // The checks still hold.
+    QString error;
+    inspect(dbPath, QStringLiteral("UPDATE jobs SET status = 'DONE' WHERE id = 'a'"), &error);
+    QVERIFY2(error.contains(QLatin1String("CHECK")), qPrintable(error));
+    SqliteJobStore store;
+    QVERIFY2(store.open(dir.path()), qPrintable(store.lastError()));
+    QCOMPARE(store.job(QStringLiteral("a"))->status, JobStatus::Pending);
+}
+
+void TestSqliteJobStore::tableRebuildKeepsEveryRow()
+{
+    // The last migration rebuilds jobs and webhook_outbox. Taking the store
+    // back one version makes the next open run it again on rows of every kind.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString dbPath = dir.filePath(kDbFile);
+    QList<Job> jobs{makeJob(QStringLiteral("a"), 1), makeJob(QStringLiteral("b"), 2),
+                    makeJob(QStringLiteral("c"), 3)};
+    WebhookDelivery delivery;
+    delivery.id = QStringLiteral("w1");
+    delivery.jobId = QStringLiteral("b");
+    delivery.url = QStringLiteral("http://127.0.0.1:9/hook");
+    delivery.eventType = QStringLiteral("job.completed");
+    delivery.body = "{}";
+    delivery.createdAtMs = 5;
+    delivery.nextAttemptAtMs = 6;
+    {
+        SqliteJobStore store;
+        QVERIFY2(store.open(dir.path()), qPrintable(store.lastError()));
+        QVERIFY2(commitNewJobs(store, &jobs), qPrintable(store.lastError()));
+        jobs[1].status = JobStatus::Completed;
+        jobs[1].finishedAtMs = 4;
+        jobs[1].progress = 100;
+        jobs[1].result = ResultInfo{QStringLiteral("b.json"), QStringLiteral("application/json"), 2,
+                                    QStringLiteral("00")};
+        jobs[2].status = JobStatus::Failed;
+        jobs[2].deadLetter = true;
+        jobs[2].error = JobError{QStringLiteral("job_error"), QStringLiteral("no")};
+        QVERIFY(store.begin());
+        for (Job *job : {&jobs[1], &jobs[2]}) {
+            job->rev = store.nextRev();
+            QVERIFY2(store.updateJob(*job), qPrintable(store.lastError()));
+        }
+        QVERIFY(
+            store.appendEvent(QStringLiteral("b"), JobEvent{1, 2, QStringLiteral("state"), {}}));
+        QVERIFY(store.putResultBlob(QStringLiteral("b"), "{}"));
+        QVERIFY(store.insertWebhook(delivery));
+        QVERIFY2(store.commit(), qPrintable(store.lastError()));
+    }
+    const int latest = SqliteJobStore::latestSchemaVersion();
+    QString error;
+    inspect(dbPath, QStringLiteral("PRAGMA user_version = %1").arg(latest - 1), &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+
+    SqliteJobStore store;
+    QVERIFY2(store.open(dir.path()), qPrintable(store.lastError()));
+    QCOMPARE(inspect(dbPath, QStringLiteral("PRAGMA user_version")).value(0).value(0).toInt(),
+             latest);
+    for (const Job &job : std::as_const(jobs))
+        QCOMPARE(*store.job(job.id), job);
+    QCOMPARE(store.countsByStatus().value(JobStatus::Pending), 1);
+    QCOMPARE(store.deadLetterCount(), 1);
+    QCOMPARE(store.events(QStringLiteral("b")).size(), 1);
+    QCOMPARE(store.resultBlob(QStringLiteral("b")), std::optional<QByteArray>("{}"));
+    const QList<WebhookDelivery> hooks = store.webhooks(QStringLiteral("b"));
+    QCOMPARE(hooks.size(), 1);
+    QCOMPARE(hooks.first().url, delivery.url);
+    QCOMPARE(store.pendingWebhooks().size(), 1);
+    // Every index is back.
+    QSet<QString> indexes;
+    for (const QVariantList &row :
+         inspect(dbPath, QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'index' AND "
+                                        "tbl_name IN ('jobs', 'webhook_outbox')")))
+        indexes.insert(row.value(0).toString());
+    for (const char *expected :
+         {"jobs_queue", "jobs_rev", "jobs_newest", "jobs_dead_letter", "jobs_finished",
+          "jobs_status_newest", "webhook_outbox_job", "webhook_outbox_pending"})
+        QVERIFY2(indexes.contains(QLatin1String(expected)), expected);
+    // The children still follow their job: the foreign keys are on again.
+    QVERIFY(store.begin());
+    QVERIFY2(store.purgeJob(QStringLiteral("b")), qPrintable(store.lastError()));
+    QVERIFY2(store.commit(), qPrintable(store.lastError()));
+    QVERIFY(store.events(QStringLiteral("b")).isEmpty());
+    QVERIFY(!store.resultBlob(QStringLiteral("b")));
+    QVERIFY(store.webhooks(QStringLiteral("b")).isEmpty());
 }
 
 void TestSqliteJobStore::openGarbageFileFails()
