@@ -1109,7 +1109,7 @@ void JobService::applyOrEnqueue(Mutation m)
     m(*m_open);
     dispatchToIdleWorkers(*m_open);
     sendEarly(*m_open);
-    offerToBusyWorkers();
+    scheduleOfferWalk();
     m_flushWanted = true;
 }
 
@@ -1134,6 +1134,19 @@ void JobService::sendEarly(Batch &batch)
             batch.sentEarly.emplace_back(a.fence, a.jobId);
     });
     batch.dispatches.erase(started, batch.dispatches.end());
+}
+
+void JobService::scheduleOfferWalk()
+{
+    if (std::exchange(m_offerWalkQueued, true))
+        return;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_offerWalkQueued = false;
+            offerToBusyWorkers();
+        },
+        Qt::QueuedConnection);
 }
 
 void JobService::scheduleFlush()

@@ -234,6 +234,10 @@ private:
     /// Offers durable PENDING jobs to busy workers that take offers, and
     /// revokes offers that a job of higher priority should have.
     void offerToBusyWorkers();
+    /// offerToBusyWorkers() once the event loop is back: the reports read in
+    /// one go (each worker's end and the start of its next offer) share one
+    /// walk of the queue.
+    void scheduleOfferWalk();
     /// Revokes the newest offers, one per idle worker not yet fed by an
     /// offer on its way back.
     void takeBackOffersFor(int idle);
@@ -375,6 +379,7 @@ private:
     /// Queued mutations with Order::Strict.
     int m_strictQueued = 0;
     bool m_flushQueued = false;
+    bool m_offerWalkQueued = false;
     bool m_flushFailed = false;
     /// The batch whose COMMIT is running in the background; null between
     /// commits. The next batch waits for it (one write transaction at a
