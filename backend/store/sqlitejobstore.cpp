@@ -290,6 +290,24 @@ bool migrate(const QSqlDatabase &db, QString *error)
                      .arg(latest);
         return false;
     }
+    // Foreign keys are off while migrating (see open()): a table rebuilt
+    // must not cascade its drop into its children. A step must leave every
+    // row with its parent; rows that had none before (a hand edit with the
+    // sqlite3 shell, whose foreign keys are off) are left as they were and
+    // do not stop the upgrade.
+    const auto orphans = [&db](QString *table, QString *checkError) {
+        QVariant first;
+        if (!execOnce(db, QStringLiteral("PRAGMA foreign_key_check"), checkError, &first))
+            return false;
+        *table = first.toString();
+        return true;
+    };
+    QString orphanedBefore;
+    if (current < latest && !orphans(&orphanedBefore, error))
+        return false;
+    if (!orphanedBefore.isEmpty())
+        qCWarning(lcStore) << "the store has rows of" << orphanedBefore
+                           << "without their parent; they are left as they are";
     for (int version = current + 1; version <= latest; ++version) {
         const MigrationStep &step = steps[std::size_t(version - 1)];
         QString stepError;
@@ -299,14 +317,11 @@ bool migrate(const QSqlDatabase &db, QString *error)
                 break;
             ok = execOnce(db, QString::fromUtf8(statement), &stepError);
         }
-        // Foreign keys are off while migrating (a table rebuilt must not
-        // cascade its drop into its children): what a step leaves must
-        // still hold them.
-        QVariant violation;
-        if (ok)
-            ok = execOnce(db, QStringLiteral("PRAGMA foreign_key_check"), &stepError, &violation);
-        if (ok && violation.isValid()) {
-            stepError = QStringLiteral("rows of %1 lost their parent").arg(violation.toString());
+        QString orphaned;
+        if (ok && orphanedBefore.isEmpty())
+            ok = orphans(&orphaned, &stepError);
+        if (ok && !orphaned.isEmpty()) {
+            stepError = QStringLiteral("rows of %1 lost their parent").arg(orphaned);
             ok = false;
         }
         if (ok)
@@ -1083,8 +1098,10 @@ bool SqliteJobStore::open(const QString &dataDir)
     // journal_mode answers with the mode it ended in; anything but "wal" (a
     // read-only medium, say) would silently cost the durability figures.
     const QString busyTimeout = QStringLiteral("PRAGMA busy_timeout = %1").arg(kBusyTimeoutMs);
-    // Foreign keys go on after the migrations (see migrate()).
-    if (!openConnection(&db->writerDb, db->writerName, db->path, {busyTimeout}, &error))
+    // Foreign keys go on after the migrations (see migrate()); off is said
+    // aloud, not left to how SQLite was built.
+    if (!openConnection(&db->writerDb, db->writerName, db->path,
+                        {busyTimeout, QStringLiteral("PRAGMA foreign_keys = OFF")}, &error))
         return failOpen(error);
     QVariant journalMode;
     if (!execOnce(db->writerDb, QStringLiteral("PRAGMA journal_mode = WAL"), &error, &journalMode))
@@ -1096,8 +1113,12 @@ bool SqliteJobStore::open(const QString &dataDir)
         return failOpen(error);
     if (!migrate(db->writerDb, &error))
         return failOpen(error);
-    if (!execOnce(db->writerDb, QStringLiteral("PRAGMA foreign_keys = ON"), &error))
+    QVariant foreignKeys;
+    if (!execOnce(db->writerDb, QStringLiteral("PRAGMA foreign_keys = ON"), &error) ||
+        !execOnce(db->writerDb, QStringLiteral("PRAGMA foreign_keys"), &error, &foreignKeys))
         return failOpen(error);
+    if (foreignKeys.toInt() != 1)
+        return failOpen(QStringLiteral("this SQLite does not enforce foreign keys"));
 
     if (!openConnection(&db->readerDb, db->readerName, db->path,
                         {busyTimeout, QStringLiteral("PRAGMA query_only = ON")}, &error))

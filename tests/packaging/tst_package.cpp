@@ -303,6 +303,9 @@ void tst_Package::debDepends_data()
     QTest::newRow("Qt Sql") << QStringLiteral("libqt6sql6");
     QTest::newRow("Qt Widgets (jobdesk)") << QStringLiteral("libqt6widgets6");
     QTest::newRow("ZeroMQ") << QStringLiteral("libzmq5");
+#ifdef JOBDESK_JEMALLOC
+    QTest::newRow("jemalloc (jobdeskd)") << QStringLiteral("libjemalloc2");
+#endif
     // Loaded at run time, never linked: listed by hand.
     QTest::newRow("Qt SQLite driver") << QStringLiteral("libqt6sql6-sqlite");
     QTest::newRow("offscreen platform") << QStringLiteral("qt6-qpa-plugins");

@@ -1,6 +1,7 @@
 // Runs the supervisor with the real jobdesk-worker (and, for protocol
 // misbehaviour, a fake worker) in a temporary runtime folder.
 
+#include "procfs.h"
 #include "workerpool/workersupervisor.h"
 
 #include <QCoreApplication>
@@ -146,6 +147,8 @@ private Q_SLOTS:
     void cleanupTestCase();
 
     void startsWorkersThatSayReady();
+    void workersRunAsNiceAsAsked_data();
+    void workersRunAsNiceAsAsked();
     void refusesToStartWithoutAWorkerProgram();
     void runsAJobToDone();
     void dispatchFailsWhenNoWorkerIsIdle();
@@ -274,6 +277,42 @@ void tst_WorkerSupervisor::startsWorkersThatSayReady()
     QCOMPARE(runtime.permissions() & ~(QFile::ReadUser | QFile::WriteUser | QFile::ExeUser),
              QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     QVERIFY(QFileInfo::exists(runtime.filePath() + QStringLiteral("/workers-test")));
+}
+
+void tst_WorkerSupervisor::workersRunAsNiceAsAsked_data()
+{
+    QTest::addColumn<int>("niceness");
+    QTest::newRow("0: as nice as the backend") << 0;
+    QTest::newRow("3") << 3;
+    QTest::newRow("beyond 19: 19") << 25;
+}
+
+void tst_WorkerSupervisor::workersRunAsNiceAsAsked()
+{
+    QFETCH(int, niceness);
+    const qint64 self = QCoreApplication::applicationPid();
+    const QList<int> own = procfs::threadNiceness(self);
+    QVERIFY(!own.isEmpty());
+    WorkerSupervisor::Options options;
+    options.workerProgram = workerProgram();
+    options.workers = 2;
+    options.niceness = niceness;
+    options.runtimeDir = m_dir->filePath(QStringLiteral("run"));
+    options.resultsDir = m_dir->filePath(QStringLiteral("results"));
+    options.epoch = QStringLiteral("test");
+    m_supervisor = std::make_unique<WorkerSupervisor>(options);
+    QString error;
+    QVERIFY2(m_supervisor->start(&error), qPrintable(error));
+    QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 2, 10000);
+
+    const QList<qint64> workers = procfs::childPids(self, QStringLiteral("jobdesk-worker"));
+    QCOMPARE(workers.size(), 2);
+    for (qint64 worker : workers) {
+        const QList<int> threads = procfs::threadNiceness(worker);
+        QVERIFY(threads.size() >= 2);
+        for (int n : threads)
+            QCOMPARE(n, std::min(own.first() + niceness, 19));
+    }
 }
 
 void tst_WorkerSupervisor::refusesToStartWithoutAWorkerProgram()
