@@ -32,7 +32,9 @@ private Q_SLOTS:
 
 private:
     qint64 workerPid();
-    int restarts();
+    /// A field of /api/v1/stats's "workers", or -1.
+    int workerStat(const QString &field);
+    int restarts() { return workerStat(QStringLiteral("restarts")); }
     /// The `state` events of a job whose error has `code`, in order.
     QList<QJsonObject> failedAttempts(const QString &id, const QString &code);
 
@@ -85,13 +87,9 @@ qint64 tst_WorkerFaults::workerPid()
     return pids.size() == 1 ? pids.first() : 0;
 }
 
-int tst_WorkerFaults::restarts()
+int tst_WorkerFaults::workerStat(const QString &field)
 {
-    return m_api->stats()
-        .value(QStringLiteral("workers"))
-        .toObject()
-        .value(QStringLiteral("restarts"))
-        .toInt(-1);
+    return m_api->stats().value(QStringLiteral("workers")).toObject().value(field).toInt(-1);
 }
 
 QList<QJsonObject> tst_WorkerFaults::failedAttempts(const QString &id, const QString &code)
@@ -114,13 +112,7 @@ void tst_WorkerFaults::workersAndTheirReplacementsRunNicerThanTheBackend()
     QVERIFY(!backend.isEmpty());
     const int expected = std::min(backend.first() + 10, 19);
     const auto readyWorker = [this] {
-        const auto ready = [this] {
-            return m_api->stats()
-                       .value(QStringLiteral("workers"))
-                       .toObject()
-                       .value(QStringLiteral("total"))
-                       .toInt() == 1;
-        };
+        const auto ready = [this] { return workerStat(QStringLiteral("total")) == 1; };
         // Ready: its threads are all up.
         return QTest::qWaitFor(ready, 10000) ? workerPid() : 0;
     };

@@ -35,25 +35,14 @@ QString supervisorHostProgram()
     return QCoreApplication::applicationDirPath() + QStringLiteral("/jobdesk-supervisorhost");
 }
 
-/// Whether `pid` is still a live process (a zombie waiting for its new
-/// parent to reap it counts as dead).
-bool isAlive(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray line = stat.readAll();
-    const qsizetype close = line.lastIndexOf(')');
-    return close > 0 && line.mid(close + 2, 1) != "Z";
-}
-
 struct ChildProcess
 {
     qint64 pid = 0;
     QString name;
 };
 
-/// Direct children of this test process, read from /proc (zombies included).
+/// Direct children of this test process, read from /proc, zombies included
+/// (unlike procfs::childPids): a worker not yet reaped still counts.
 QList<ChildProcess> childProcesses()
 {
     QList<ChildProcess> children;
@@ -305,7 +294,7 @@ void tst_WorkerSupervisor::workersRunAsNiceAsAsked()
     QVERIFY2(m_supervisor->start(&error), qPrintable(error));
     QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->idle(), 2, 10000);
 
-    const QList<qint64> workers = procfs::childPids(self, QStringLiteral("jobdesk-worker"));
+    const QList<qint64> workers = childPids(QStringLiteral("jobdesk-worker"));
     QCOMPARE(workers.size(), 2);
     for (qint64 worker : workers) {
         const QList<int> threads = procfs::threadNiceness(worker);
@@ -548,7 +537,7 @@ void tst_WorkerSupervisor::deadWorkerTakesItsProcessGroupAlong()
     QVERIFY(file.open(QIODevice::ReadOnly));
     const qint64 helper = file.readAll().toLongLong();
     QVERIFY(helper > 0);
-    QVERIFY(isAlive(helper));
+    QVERIFY(procfs::isAlive(helper));
 
     QSignalSpy finished(m_supervisor.get(), &WorkerSupervisor::finished);
     QVERIFY(m_supervisor->dispatch(sleepJob(90, {}))); // the fake worker dies on it
@@ -556,7 +545,7 @@ void tst_WorkerSupervisor::deadWorkerTakesItsProcessGroupAlong()
     QCOMPARE(outcomeOf(finished).kind, WorkerOutcome::Kind::Crashed);
     QVERIFY2(outcomeOf(finished).error.message.contains(QStringLiteral("exited with code 3")),
              qPrintable(outcomeOf(finished).error.message));
-    QTRY_VERIFY_WITH_TIMEOUT(!isAlive(helper), 2000);
+    QTRY_VERIFY_WITH_TIMEOUT(!procfs::isAlive(helper), 2000);
 }
 
 void tst_WorkerSupervisor::timeoutStopsTheAttempt_data()
@@ -651,14 +640,14 @@ void tst_WorkerSupervisor::workersDieWithTheirBackend()
     QCOMPARE(ready.first(), QStringLiteral("READY"));
     const QList<qint64> workers{ready.at(1).toLongLong(), ready.at(2).toLongLong()};
     for (qint64 pid : workers)
-        QVERIFY(isAlive(pid));
+        QVERIFY(procfs::isAlive(pid));
 
     // kill -9 leaves the backend no chance to clean up: the kernel must, at
     // once (well before the workers' own liveness check would end them).
     host.kill();
     QVERIFY(host.waitForFinished(5000));
     for (qint64 pid : workers)
-        QTRY_VERIFY_WITH_TIMEOUT(!isAlive(pid), 2000);
+        QTRY_VERIFY_WITH_TIMEOUT(!procfs::isAlive(pid), 2000);
 }
 
 void tst_WorkerSupervisor::offeredJobsRunBackToBack()
